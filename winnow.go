@@ -46,6 +46,12 @@ type Doc struct {
 	// Edits records the spans that cleaning removed, in order, when the run
 	// asks to explain its decisions.
 	Edits []Edit `json:"-"`
+
+	// Side holds per-document binary data that a stage hands to the
+	// output: for each key, the shard writer stores the value in
+	// side/<key>/NNNNN.bin aligned row for row with document shard NNNNN
+	// (a MinHash signature, say). Never serialised with the document.
+	Side map[string][]byte `json:"-"`
 }
 
 // Metadata is the provenance of a document. Known fields have names; any

@@ -1,0 +1,558 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"runtime"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"winnow"
+	"winnow/internal/steps"
+)
+
+// Defaults of the executor knobs and of the output options.
+const (
+	// DefaultBatchSize is the number of documents per batch handed between
+	// goroutines. Miller moves 500-record batches; 256 keeps a batch of
+	// typical web pages (~50 KB of HTML each) near 12 MB.
+	DefaultBatchSize = 256
+	// DefaultMaxInFlight is the number of batches that may exist at once
+	// (being read, processed, waiting for re-ordering or being written).
+	DefaultMaxInFlight = 16
+	// DefaultMaxShardBytes is the uncompressed size at which the shard
+	// writer starts a new shard: 512 MiB.
+	DefaultMaxShardBytes = 512 << 20
+	// DefaultCompression is the output shards' compression.
+	DefaultCompression = "zst"
+)
+
+// DefaultSteps is the default pipeline, used when no config file is
+// given or a config has no steps key. A name that is not in the stage
+// registry of this build is left out.
+var DefaultSteps = []string{"extract"}
+
+// Compressions are the accepted values of output.compression.
+var Compressions = []string{"zst", "gz", "none"}
+
+// lookupStep and stepNames read the stage registry; tests replace them
+// with a registry of fake stages.
+var (
+	lookupStep = steps.Lookup
+	stepNames  = steps.Names
+)
+
+// Config is a whole pipeline config.
+type Config struct {
+	// Workers is the number of goroutines running the stage pipeline;
+	// each owns one Stage value per step. Default: runtime.NumCPU().
+	Workers int `yaml:"workers"`
+	// BatchSize is the number of documents per batch (>= 1).
+	BatchSize int `yaml:"batch_size"`
+	// MaxInFlight bounds the batches that exist at once (>= 1). Memory is
+	// about BatchSize * MaxInFlight documents.
+	MaxInFlight int    `yaml:"max_in_flight"`
+	Input       Input  `yaml:"input"`
+	Output      Output `yaml:"output"`
+	// Steps are the stages in the order documents pass through them.
+	Steps []Step `yaml:"steps"`
+}
+
+// Input holds the reader options.
+type Input struct {
+	// TextField and IDField name the JSONL keys holding a document's text
+	// and id.
+	TextField string `yaml:"text_field"`
+	IDField   string `yaml:"id_field"`
+	// Source is the value given to documents that have none. Empty means
+	// the input file's base name without its extensions.
+	Source string `yaml:"source"`
+}
+
+// Output holds the shard writer options.
+type Output struct {
+	// Compression is "zst", "gz" or "none".
+	Compression string `yaml:"compression"`
+	// MaxShardBytes is the uncompressed size in bytes at which a new
+	// shard starts; 0 means one shard.
+	MaxShardBytes int64 `yaml:"max_shard_bytes"`
+	// StandoffAttributes writes attributes to attributes/<set>/ files
+	// aligned with the document shards instead of inline.
+	StandoffAttributes bool `yaml:"standoff_attributes"`
+}
+
+// Step is one stage of the pipeline with its decoded options.
+type Step struct {
+	// Name is the stage's registry name.
+	Name string
+	// Config is the pointer returned by the stage's Spec.Config with the
+	// YAML options decoded into it.
+	Config any
+	// Line is the step's line in the config file; 0 when not from a file.
+	Line int
+}
+
+// MarshalYAML writes a step as the one-key mapping it was read from.
+func (s Step) MarshalYAML() (any, error) {
+	return map[string]any{s.Name: s.Config}, nil
+}
+
+// Error is one problem in a config: the file, the 1-based line (0 when
+// the value came from a flag or the problem concerns the whole file) and
+// the message.
+type Error struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.File != "" && e.Line > 0:
+		return fmt.Sprintf("config: %s:%d: %s", e.File, e.Line, e.Msg)
+	case e.File != "":
+		return fmt.Sprintf("config: %s: %s", e.File, e.Msg)
+	case e.Line > 0:
+		return fmt.Sprintf("config: line %d: %s", e.Line, e.Msg)
+	}
+	return "config: " + e.Msg
+}
+
+// Default returns the config used when none is given: the default knobs
+// and the stages of DefaultSteps with their default options.
+func Default() *Config {
+	c := &Config{
+		Workers:     runtime.NumCPU(),
+		BatchSize:   DefaultBatchSize,
+		MaxInFlight: DefaultMaxInFlight,
+		Input:       Input{TextField: "text", IDField: "id"},
+		Output: Output{
+			Compression:   DefaultCompression,
+			MaxShardBytes: DefaultMaxShardBytes,
+		},
+	}
+	c.Steps = defaultSteps()
+	return c
+}
+
+func defaultSteps() []Step {
+	out := []Step{}
+	for _, name := range DefaultSteps {
+		if spec, ok := lookupStep(name); ok {
+			out = append(out, Step{Name: name, Config: spec.Config()})
+		}
+	}
+	return out
+}
+
+// Load reads and validates the config file at path.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes and validates a config. name is used in error messages.
+// Keys that are not set keep the values of [Default]. The error, when not
+// nil, joins one *Error per problem found.
+func Parse(name string, data []byte) (*Config, error) {
+	c := Default()
+	p := &parser{file: name}
+	var root yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			return c, nil // an empty file: all defaults
+		}
+		return nil, &Error{File: name, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	doc := &root
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+		doc = doc.Content[0]
+	}
+	if doc.Kind == yaml.ScalarNode && doc.Tag == "!!null" {
+		return c, nil
+	}
+	if doc.Kind != yaml.MappingNode {
+		p.errorf(doc.Line, "the config must be a mapping of keys to values")
+		return nil, p.err()
+	}
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		k, v := doc.Content[i], doc.Content[i+1]
+		switch k.Value {
+		case "workers":
+			p.decode(v, &c.Workers)
+		case "batch_size":
+			p.decode(v, &c.BatchSize)
+		case "max_in_flight":
+			p.decode(v, &c.MaxInFlight)
+		case "input":
+			p.decodeStrict(v, &c.Input, "input")
+		case "output":
+			p.decodeStrict(v, &c.Output, "output")
+		case "steps":
+			c.Steps = p.steps(v)
+		default:
+			p.unknown(k, "key", topKeys)
+		}
+	}
+	p.errs = append(p.errs, c.check(name, doc)...)
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+var topKeys = []string{"workers", "batch_size", "max_in_flight", "input", "output", "steps"}
+
+// Check validates the executor knobs and output options, for a config
+// whose values were changed after Parse (by command-line flags).
+func (c *Config) Check() error {
+	return errors.Join(c.check("", nil)...)
+}
+
+// check validates the values that do not depend on YAML structure. doc,
+// when not nil, is used to find the line of each key.
+func (c *Config) check(file string, doc *yaml.Node) []error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, &Error{File: file, Line: lineOf(doc, key), Msg: key + ": " + fmt.Sprintf(format, args...)})
+	}
+	if c.Workers < 1 {
+		bad("workers", "must be at least 1, got %d", c.Workers)
+	}
+	if c.BatchSize < 1 {
+		bad("batch_size", "must be at least 1, got %d", c.BatchSize)
+	}
+	if c.MaxInFlight < 1 {
+		bad("max_in_flight", "must be at least 1, got %d", c.MaxInFlight)
+	}
+	if !contains(Compressions, c.Output.Compression) {
+		msg := fmt.Sprintf("unknown compression %q (want one of %s)", c.Output.Compression, strings.Join(Compressions, ", "))
+		if s := suggest(c.Output.Compression, Compressions); s != "" {
+			msg += "; did you mean " + s + "?"
+		}
+		errs = append(errs, &Error{File: file, Line: lineOf(doc, "output", "compression"), Msg: "output.compression: " + msg})
+	}
+	if c.Output.MaxShardBytes < 0 {
+		bad("output", "max_shard_bytes must not be negative, got %d", c.Output.MaxShardBytes)
+	}
+	if c.Input.TextField == "" {
+		bad("input", "text_field must not be empty")
+	}
+	return errs
+}
+
+// lineOf returns the line of the value at path in the mapping doc, or 0.
+func lineOf(doc *yaml.Node, path ...string) int {
+	line := 0
+	for _, key := range path {
+		if doc == nil || doc.Kind != yaml.MappingNode {
+			return line
+		}
+		var next *yaml.Node
+		for i := 0; i+1 < len(doc.Content); i += 2 {
+			if doc.Content[i].Value == key {
+				line = doc.Content[i].Line
+				next = doc.Content[i+1]
+			}
+		}
+		doc = next
+	}
+	return line
+}
+
+// NewPipeline builds one Stage value per step, in order. The executor calls
+// it once per worker. On error the stages built so far are closed.
+func (c *Config) NewPipeline() (winnow.Pipeline, error) {
+	p := make(winnow.Pipeline, 0, len(c.Steps))
+	for _, s := range c.Steps {
+		spec, ok := lookupStep(s.Name)
+		if !ok {
+			p.Close()
+			return nil, fmt.Errorf("config: unknown step %q", s.Name)
+		}
+		st, err := spec.New(s.Config)
+		if err != nil {
+			p.Close()
+			return nil, fmt.Errorf("config: step %s: %w", s.Name, err)
+		}
+		p = append(p, st)
+	}
+	return p, nil
+}
+
+// Map returns the config as generic maps, keyed as in YAML, for
+// embedding the effective config in stats.json.
+func (c *Config) Map() (map[string]any, error) {
+	b, err := yaml.Marshal(c)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	var m map[string]any
+	if err := yaml.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return m, nil
+}
+
+// parser collects the problems found while walking the YAML tree.
+type parser struct {
+	file string
+	errs []error
+}
+
+func (p *parser) errorf(line int, format string, args ...any) {
+	p.errs = append(p.errs, &Error{File: p.file, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (p *parser) err() error { return errors.Join(p.errs...) }
+
+// unknown reports key k that is not one of known.
+func (p *parser) unknown(k *yaml.Node, what string, known []string) {
+	msg := fmt.Sprintf("unknown %s %q", what, k.Value)
+	if s := suggest(k.Value, known); s != "" {
+		msg += "; did you mean " + s + "?"
+	} else if len(known) > 0 {
+		msg += " (known: " + strings.Join(known, ", ") + ")"
+	}
+	p.errorf(k.Line, "%s", msg)
+}
+
+// decode decodes v into out, recording type errors with their lines.
+func (p *parser) decode(v *yaml.Node, out any) {
+	if err := v.Decode(out); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			for _, e := range te.Errors {
+				p.errorf(v.Line, "%s", stripLine(e))
+			}
+			return
+		}
+		p.errorf(v.Line, "%s", strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+}
+
+// stripLine removes yaml's "line N: " prefix, since Error carries it.
+func stripLine(s string) string {
+	if strings.HasPrefix(s, "line ") {
+		if i := strings.Index(s, ": "); i > 0 {
+			return s[i+2:]
+		}
+	}
+	return s
+}
+
+// decodeStrict checks that every mapping key under v names a field of
+// out's type (at any depth), then decodes. where prefixes messages.
+func (p *parser) decodeStrict(v *yaml.Node, out any, where string) {
+	n := len(p.errs)
+	p.checkKeys(v, reflect.TypeOf(out), where)
+	if len(p.errs) > n {
+		return
+	}
+	p.decode(v, out)
+}
+
+var unmarshalerType = reflect.TypeOf((*yaml.Unmarshaler)(nil)).Elem()
+
+// checkKeys walks node alongside type t and reports unknown keys.
+func (p *parser) checkKeys(node *yaml.Node, t reflect.Type, where string) {
+	if node == nil || t == nil {
+		return
+	}
+	if node.Kind == yaml.AliasNode {
+		node = node.Alias
+	}
+	for t.Kind() == reflect.Pointer {
+		if t.Implements(unmarshalerType) {
+			return
+		}
+		t = t.Elem()
+	}
+	if t.Implements(unmarshalerType) || reflect.PointerTo(t).Implements(unmarshalerType) {
+		return
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if node.Kind != yaml.MappingNode {
+			return // the decoder reports the type mismatch
+		}
+		fields := yamlFields(t)
+		names := make([]string, 0, len(fields))
+		for n := range fields {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for i := 0; i+1 < len(node.Content); i += 2 {
+			k := node.Content[i]
+			ft, ok := fields[k.Value]
+			if !ok {
+				p.unknown(k, "option of "+where, names)
+				continue
+			}
+			p.checkKeys(node.Content[i+1], ft, where+"."+k.Value)
+		}
+	case reflect.Slice, reflect.Array:
+		if node.Kind == yaml.SequenceNode {
+			for _, e := range node.Content {
+				p.checkKeys(e, t.Elem(), where)
+			}
+		}
+	case reflect.Map:
+		if node.Kind == yaml.MappingNode {
+			for i := 1; i < len(node.Content); i += 2 {
+				p.checkKeys(node.Content[i], t.Elem(), where)
+			}
+		}
+	}
+}
+
+// yamlFields maps the YAML keys of struct t to their field types,
+// following yaml/v3's rules: the tag's name, else the lower-cased field
+// name; "-" is skipped; ",inline" structs contribute their own fields.
+func yamlFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		tag := f.Tag.Get("yaml")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if strings.Contains(","+opts+",", ",inline,") {
+			ft := f.Type
+			for ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				for k, v := range yamlFields(ft) {
+					out[k] = v
+				}
+			}
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		out[name] = f.Type
+	}
+	return out
+}
+
+// steps decodes the steps sequence.
+func (p *parser) steps(v *yaml.Node) []Step {
+	out := []Step{}
+	if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+		return out
+	}
+	if v.Kind != yaml.SequenceNode {
+		p.errorf(v.Line, "steps: must be a list of steps, each a stage name or a one-key mapping of name to options")
+		return out
+	}
+	for _, item := range v.Content {
+		var nameNode, opts *yaml.Node
+		switch item.Kind {
+		case yaml.ScalarNode:
+			nameNode = item
+		case yaml.MappingNode:
+			if len(item.Content) != 2 {
+				p.errorf(item.Line, "steps: a step is a one-key mapping of stage name to options, got %d keys", len(item.Content)/2)
+				continue
+			}
+			nameNode, opts = item.Content[0], item.Content[1]
+		default:
+			p.errorf(item.Line, "steps: a step is a stage name or a one-key mapping of name to options")
+			continue
+		}
+		spec, ok := lookupStep(nameNode.Value)
+		if !ok {
+			p.unknown(nameNode, "step", stepNames())
+			continue
+		}
+		cfg := spec.Config()
+		n := len(p.errs)
+		if opts != nil && !(opts.Kind == yaml.ScalarNode && opts.Tag == "!!null") {
+			if opts.Kind != yaml.MappingNode {
+				p.errorf(opts.Line, "step %s: options must be a mapping", spec.Name)
+				continue
+			}
+			p.decodeStrict(opts, cfg, "step "+spec.Name)
+		}
+		if len(p.errs) == n {
+			if val, ok := cfg.(steps.Validator); ok {
+				if err := val.Validate(); err != nil {
+					for _, e := range unjoin(err) {
+						p.errorf(nameNode.Line, "step %s: %v", spec.Name, e)
+					}
+				}
+			}
+		}
+		out = append(out, Step{Name: spec.Name, Config: cfg, Line: nameNode.Line})
+	}
+	return out
+}
+
+// unjoin splits an errors.Join result into its parts.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// suggest returns the entry of known closest to s by Levenshtein distance
+// when that distance is at most 2 (ties: the first in known's order), or
+// "".
+func suggest(s string, known []string) string {
+	best, bestD := "", 3
+	for _, k := range known {
+		if d := levenshtein(s, k); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	return best
+}
+
+// levenshtein is the edit distance (insertions, deletions, substitutions,
+// each cost 1) between a and b, counted in runes.
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

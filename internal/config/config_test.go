@@ -1,0 +1,312 @@
+package config
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"winnow"
+	"winnow/internal/steps"
+)
+
+// Fake stages with the shapes real stage configs have: a duration, a
+// nested struct, a list, and a Validator.
+type extractConfig struct {
+	Timeout  time.Duration `yaml:"timeout"`
+	MaxBytes int           `yaml:"max_bytes"`
+}
+
+type cleanConfig struct {
+	MinWords int `yaml:"min_words"`
+	Lines    struct {
+		MaxLen int `yaml:"max_len"`
+	} `yaml:"lines"`
+	Langs []string `yaml:"langs"`
+}
+
+func (c *cleanConfig) Validate() error {
+	var errs []error
+	if c.MinWords < 0 {
+		errs = append(errs, fmt.Errorf("min_words must not be negative"))
+	}
+	if c.Lines.MaxLen < 0 {
+		errs = append(errs, fmt.Errorf("lines.max_len must not be negative"))
+	}
+	return errors.Join(errs...)
+}
+
+type nopStage struct{ name string }
+
+func (s nopStage) Name() string { return s.name }
+func (s nopStage) Process(_ context.Context, d []*winnow.Doc) ([]*winnow.Doc, error) {
+	return d, nil
+}
+func (s nopStage) Close() error { return nil }
+
+var fakeSpecs = []steps.Spec{
+	{Name: "extract", Doc: "html to text",
+		Config: func() any { return &extractConfig{Timeout: time.Second, MaxBytes: 1 << 20} },
+		New:    func(any) (winnow.Stage, error) { return nopStage{"extract"}, nil }},
+	{Name: "clean", Doc: "cleaning",
+		Config: func() any { return &cleanConfig{MinWords: 3} },
+		New:    func(any) (winnow.Stage, error) { return nopStage{"clean"}, nil }},
+	{Name: "broken", Doc: "cannot be built",
+		Config: func() any { return &struct{}{} },
+		New:    func(any) (winnow.Stage, error) { return nil, errors.New("no model") }},
+}
+
+func TestMain(m *testing.M) {
+	lookupStep = func(name string) (steps.Spec, bool) {
+		for _, s := range fakeSpecs {
+			if s.Name == name {
+				return s, true
+			}
+		}
+		return steps.Spec{}, false
+	}
+	stepNames = func() []string { return []string{"broken", "clean", "extract"} }
+	m.Run()
+}
+
+func TestDefault(t *testing.T) {
+	c := Default()
+	if c.Workers != runtime.NumCPU() || c.BatchSize != 256 || c.MaxInFlight != 16 {
+		t.Errorf("knobs = %d/%d/%d", c.Workers, c.BatchSize, c.MaxInFlight)
+	}
+	if c.Output.Compression != "zst" || c.Output.MaxShardBytes != 536870912 || c.Input.TextField != "text" || c.Input.IDField != "id" {
+		t.Errorf("io options = %+v %+v", c.Input, c.Output)
+	}
+	if len(c.Steps) != 1 || c.Steps[0].Name != "extract" {
+		t.Fatalf("default steps = %+v", c.Steps)
+	}
+	if got := c.Steps[0].Config.(*extractConfig).Timeout; got != time.Second {
+		t.Errorf("default step config not the stage default: %v", got)
+	}
+	if err := c.Check(); err != nil {
+		t.Errorf("Check(Default()) = %v", err)
+	}
+}
+
+func TestParseFull(t *testing.T) {
+	src := `
+workers: 3
+batch_size: 10
+max_in_flight: 4
+input: {text_field: body, id_field: uid, source: crawl}
+output: {compression: gz, max_shard_bytes: 1000, standoff_attributes: true}
+steps:
+  - extract: {timeout: 5s}
+  - clean:
+      lines: {max_len: 80}
+      langs: [en, de]
+  - extract
+  - clean:
+`
+	c, err := Parse("p.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Workers != 3 || c.BatchSize != 10 || c.MaxInFlight != 4 {
+		t.Errorf("knobs = %d/%d/%d", c.Workers, c.BatchSize, c.MaxInFlight)
+	}
+	if c.Input != (Input{TextField: "body", IDField: "uid", Source: "crawl"}) {
+		t.Errorf("input = %+v", c.Input)
+	}
+	if c.Output != (Output{Compression: "gz", MaxShardBytes: 1000, StandoffAttributes: true}) {
+		t.Errorf("output = %+v", c.Output)
+	}
+	if len(c.Steps) != 4 {
+		t.Fatalf("steps = %+v", c.Steps)
+	}
+	wantNames := []string{"extract", "clean", "extract", "clean"}
+	wantLines := []int{8, 9, 12, 13}
+	for i, s := range c.Steps {
+		if s.Name != wantNames[i] || s.Line != wantLines[i] {
+			t.Errorf("step %d = %s line %d, want %s line %d", i, s.Name, s.Line, wantNames[i], wantLines[i])
+		}
+	}
+	if got := c.Steps[0].Config.(*extractConfig); got.Timeout != 5*time.Second || got.MaxBytes != 1<<20 {
+		t.Errorf("extract options = %+v (unset keys must keep defaults)", got)
+	}
+	cl := c.Steps[1].Config.(*cleanConfig)
+	if cl.Lines.MaxLen != 80 || cl.MinWords != 3 || strings.Join(cl.Langs, ",") != "en,de" {
+		t.Errorf("clean options = %+v", cl)
+	}
+	if got := c.Steps[2].Config.(*extractConfig); got.Timeout != time.Second {
+		t.Errorf("bare step must use defaults, got %+v", got)
+	}
+	if c.Steps[0].Config == c.Steps[2].Config {
+		t.Error("two steps share one config value")
+	}
+	p, err := c.NewPipeline()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p) != 4 || p[1].Name() != "clean" {
+		t.Errorf("pipeline = %v", p)
+	}
+}
+
+func TestParseEmptyAndPartial(t *testing.T) {
+	for _, src := range []string{"", "# nothing\n", "workers: 2\n"} {
+		c, err := Parse("x.yaml", []byte(src))
+		if err != nil {
+			t.Fatalf("%q: %v", src, err)
+		}
+		if len(c.Steps) != 1 || c.Steps[0].Name != "extract" || c.BatchSize != 256 {
+			t.Errorf("%q: defaults not kept: %+v", src, c)
+		}
+	}
+	c, err := Parse("x.yaml", []byte("steps: []\n"))
+	if err != nil || len(c.Steps) != 0 {
+		t.Errorf("empty steps list: %v %+v", err, c)
+	}
+}
+
+// TestParseErrors checks that every problem is reported, each with its
+// line, and with a suggestion where one is within edit distance 2.
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want []string // each must appear in the joined message
+		n    int      // number of *Error values
+	}{
+		{"unknown top key", "wokers: 2\n", []string{`p.yaml:1: unknown key "wokers"; did you mean workers?`}, 1},
+		{"unknown far key", "zzzzzzzz: 1\n", []string{`p.yaml:1: unknown key "zzzzzzzz" (known: workers`}, 1},
+		{"misspelled step", "steps:\n  - extrct\n  - clen: {min_words: 1}\n", []string{
+			`p.yaml:2: unknown step "extrct"; did you mean extract?`,
+			`p.yaml:3: unknown step "clen"; did you mean clean?`}, 2},
+		{"misspelled option", "steps:\n  - extract: {timeot: 5s}\n", []string{
+			`p.yaml:2: unknown option of step extract "timeot"; did you mean timeout?`}, 1},
+		{"nested option", "steps:\n  - clean:\n      lines:\n        max_lne: 3\n", []string{
+			`p.yaml:4: unknown option of step clean.lines "max_lne"; did you mean max_len?`}, 1},
+		{"bad type", "workers: many\n", []string{"p.yaml:1: cannot unmarshal !!str `many` into int"}, 1},
+		{"bad duration", "steps:\n  - extract: {timeout: soon}\n", []string{"p.yaml:2:"}, 1},
+		{"validator", "steps:\n  - clean: {min_words: -1, lines: {max_len: -2}}\n", []string{
+			"p.yaml:2: step clean: min_words must not be negative",
+			"p.yaml:2: step clean: lines.max_len must not be negative"}, 2},
+		{"range checks", "workers: 0\nbatch_size: -1\nmax_in_flight: 0\noutput: {compression: zstd}\n", []string{
+			"p.yaml:1: workers: must be at least 1, got 0",
+			"p.yaml:2: batch_size: must be at least 1, got -1",
+			"p.yaml:3: max_in_flight: must be at least 1, got 0",
+			`p.yaml:4: output.compression: unknown compression "zstd" (want one of zst, gz, none); did you mean zst?`}, 4},
+		{"input option", "input: {text_feld: body}\n", []string{`p.yaml:1: unknown option of input "text_feld"; did you mean text_field?`}, 1},
+		{"step shape", "steps:\n  - {extract: {}, clean: {}}\n  - [a]\n", []string{
+			"p.yaml:2: steps: a step is a one-key mapping of stage name to options, got 2 keys",
+			"p.yaml:3: steps: a step is a stage name"}, 2},
+		{"steps not a list", "steps: extract\n", []string{"p.yaml:1: steps: must be a list"}, 1},
+		{"not a mapping", "- a\n", []string{"p.yaml:1: the config must be a mapping"}, 1},
+		{"syntax", "workers: [\n", []string{"config: p.yaml: "}, 1},
+		{"all together", "wrkers: 2\nsteps:\n  - extrct\n  - clean: {min_wrds: 2}\noutput: {compression: lz4}\n", []string{
+			"p.yaml:1:", "p.yaml:3:", "p.yaml:4:", "p.yaml:5:"}, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Parse("p.yaml", []byte(tt.src))
+			if err == nil {
+				t.Fatalf("no error, config %+v", c)
+			}
+			if c != nil {
+				t.Error("config returned along with an error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q\nlacks %q", err, w)
+				}
+			}
+			if got := len(unjoin(err)); got != tt.n {
+				t.Errorf("%d problems reported, want %d: %v", got, tt.n, err)
+			}
+			for _, e := range unjoin(err) {
+				var ce *Error
+				if !errors.As(e, &ce) {
+					t.Errorf("%v is not a *config.Error", e)
+				}
+			}
+		})
+	}
+}
+
+func TestCheckAfterOverride(t *testing.T) {
+	c := Default()
+	c.Output.Compression = "bz2"
+	c.Workers = -1
+	err := c.Check()
+	if err == nil || len(unjoin(err)) != 2 || !strings.Contains(err.Error(), "config: workers: must be at least 1, got -1") {
+		t.Errorf("Check = %v", err)
+	}
+}
+
+func TestNewPipelineError(t *testing.T) {
+	c, err := Parse("p.yaml", []byte("steps: [extract, broken]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.NewPipeline(); err == nil || err.Error() != "config: step broken: no model" {
+		t.Errorf("NewPipeline error = %v", err)
+	}
+}
+
+func TestMap(t *testing.T) {
+	c, err := Parse("p.yaml", []byte("workers: 2\nsteps:\n  - extract: {timeout: 5s}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := c.Map()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := m["steps"].([]any)[0].(map[string]any)["extract"].(map[string]any)
+	if m["workers"] != 2 || st["timeout"] != "5s" || st["max_bytes"] != 1<<20 {
+		t.Errorf("Map = %v", m)
+	}
+	out := m["output"].(map[string]any)
+	if out["compression"] != "zst" {
+		t.Errorf("Map output = %v", out)
+	}
+}
+
+func TestLevenshtein(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0}, {"abc", "", 3}, {"", "ab", 2}, {"kitten", "sitting", 3},
+		{"flaw", "lawn", 2}, {"extract", "extrct", 1}, {"héllo", "hello", 1}, {"gumbo", "gambol", 2},
+	}
+	for _, tt := range tests {
+		if got := levenshtein(tt.a, tt.b); got != tt.want {
+			t.Errorf("levenshtein(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+	if got := suggest("clena", []string{"clean", "extract"}); got != "clean" {
+		t.Errorf("suggest = %q", got)
+	}
+	if got := suggest("qqqqq", []string{"clean", "extract"}); got != "" {
+		t.Errorf("suggest far = %q", got)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add("workers: 2\nsteps:\n  - extract: {timeout: 5s}\n  - clean\n")
+	f.Add("steps: [{clean: {lines: {max_len: 3}}}]")
+	f.Add("input: &a {text_field: x}\noutput: *a\n")
+	f.Add("- [")
+	f.Add("steps:\n  - clean: {langs: {a: 1}}\n")
+	f.Fuzz(func(t *testing.T, src string) {
+		c, err := Parse("f.yaml", []byte(src))
+		if (c == nil) == (err == nil) {
+			t.Fatalf("Parse must return exactly one of config and error: %v %v", c, err)
+		}
+		if c != nil {
+			if err := c.Check(); err != nil {
+				t.Fatalf("a parsed config fails Check: %v", err)
+			}
+		}
+	})
+}

@@ -1,0 +1,246 @@
+package jsonl
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"winnow"
+)
+
+// decodeLine turns one JSON line into a document. The id is returned even
+// when the line is rejected, if it could be read.
+//
+// Top-level keys: the text and id fields (Options), then dolma's source,
+// added, created and version (when they are strings), metadata (an
+// object, into winnow.Metadata) and attributes (an object). A top-level
+// "url" string fills Metadata.URL when metadata has none. Every other
+// top-level key, or a known key of an unexpected type, is kept verbatim in
+// Metadata.Extra unless metadata already has a key of that name.
+func decodeLine(line []byte, opt Options) (*winnow.Doc, string, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(line, &top); err != nil {
+		return nil, "", fmt.Errorf("jsonl: malformed json: %w", err)
+	}
+	if top == nil {
+		return nil, "", errors.New("jsonl: line is not a json object")
+	}
+	idRaw, _ := lookup(top, opt.IDField)
+	id, idErr := decodeID(idRaw)
+	if idErr != nil {
+		return nil, "", idErr
+	}
+	if !utf8.Valid(line) {
+		return nil, id, fmt.Errorf("jsonl: invalid utf-8 at byte %d of the line", invalidAt(line))
+	}
+	textRaw, ok := lookup(top, opt.TextField)
+	if !ok {
+		return nil, id, fmt.Errorf("jsonl: no %q field", opt.TextField)
+	}
+	if len(textRaw) == 0 || textRaw[0] != '"' {
+		return nil, id, fmt.Errorf("jsonl: field %q is not a string", opt.TextField)
+	}
+	if at := unpairedSurrogate(textRaw); at >= 0 {
+		return nil, id, fmt.Errorf("jsonl: field %q has an unpaired utf-16 surrogate escape at byte %d", opt.TextField, at)
+	}
+	d := &winnow.Doc{ID: id}
+	if err := json.Unmarshal(textRaw, &d.Text); err != nil {
+		return nil, id, fmt.Errorf("jsonl: field %q: %w", opt.TextField, err)
+	}
+	if !strings.Contains(opt.TextField, ".") {
+		delete(top, opt.TextField)
+	}
+	if !strings.Contains(opt.IDField, ".") {
+		delete(top, opt.IDField)
+	}
+
+	var extra map[string]json.RawMessage
+	keep := func(k string, v json.RawMessage) {
+		if extra == nil {
+			extra = make(map[string]json.RawMessage)
+		}
+		extra[k] = v
+	}
+	if raw, ok := top["metadata"]; ok {
+		delete(top, "metadata")
+		if raw[0] == '{' {
+			if err := json.Unmarshal(raw, &d.Metadata); err != nil {
+				return nil, id, fmt.Errorf("jsonl: field \"metadata\": %w", err)
+			}
+		} else if !isNull(raw) {
+			keep("metadata", raw)
+		}
+	}
+	if raw, ok := top["attributes"]; ok {
+		delete(top, "attributes")
+		if raw[0] == '{' {
+			if err := json.Unmarshal(raw, &d.Attributes); err != nil {
+				return nil, id, fmt.Errorf("jsonl: field \"attributes\": %w", err)
+			}
+			if len(d.Attributes) == 0 {
+				d.Attributes = nil
+			}
+		} else if !isNull(raw) {
+			keep("attributes", raw)
+		}
+	}
+	for k, raw := range top {
+		var dst *string
+		switch k {
+		case "source":
+			dst = &d.Source
+		case "added":
+			dst = &d.Added
+		case "created":
+			dst = &d.Created
+		case "version":
+			dst = &d.Version
+		case "url":
+			if d.Metadata.URL == "" {
+				dst = &d.Metadata.URL
+			}
+		}
+		if dst != nil && raw[0] == '"' && json.Unmarshal(raw, dst) == nil {
+			continue
+		}
+		if dst != nil && isNull(raw) {
+			continue
+		}
+		if _, dup := d.Metadata.Extra[k]; !dup {
+			keep(k, raw)
+		}
+	}
+	if extra != nil {
+		if d.Metadata.Extra == nil {
+			d.Metadata.Extra = extra
+		} else {
+			for k, v := range extra {
+				d.Metadata.Extra[k] = v
+			}
+		}
+	}
+	return d, id, nil
+}
+
+// lookup finds a possibly dotted field.
+func lookup(top map[string]json.RawMessage, field string) (json.RawMessage, bool) {
+	if v, ok := top[field]; ok || !strings.Contains(field, ".") {
+		return v, ok
+	}
+	obj := top
+	parts := strings.Split(field, ".")
+	for i, p := range parts {
+		v, ok := obj[p]
+		if !ok {
+			return nil, false
+		}
+		if i == len(parts)-1 {
+			return v, true
+		}
+		obj = nil
+		if len(v) == 0 || v[0] != '{' || json.Unmarshal(v, &obj) != nil {
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// decodeID reads a string or numeric id; an absent or null id is "".
+func decodeID(raw json.RawMessage) (string, error) {
+	if len(raw) == 0 || isNull(raw) {
+		return "", nil
+	}
+	switch c := raw[0]; {
+	case c == '"':
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", fmt.Errorf("jsonl: id: %w", err)
+		}
+		return s, nil
+	case c == '-' || (c >= '0' && c <= '9'):
+		s := string(raw)
+		if strings.IndexFunc(s[1:], func(r rune) bool { return r < '0' || r > '9' }) < 0 {
+			return s, nil // an integer, kept exactly whatever its size
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return "", fmt.Errorf("jsonl: id %s: %w", s, err)
+		}
+		return strconv.FormatFloat(f, 'f', -1, 64), nil
+	}
+	return "", fmt.Errorf("jsonl: id is neither a string nor a number: %.40s", raw)
+}
+
+func isNull(raw json.RawMessage) bool { return string(raw) == "null" }
+
+// invalidAt returns the byte index of the first invalid UTF-8 sequence.
+func invalidAt(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
+}
+
+// unpairedSurrogate returns the byte index in raw (a JSON string literal)
+// of a \u escape of a UTF-16 surrogate that is not part of a high-low
+// pair, or -1. encoding/json would silently turn such an escape into
+// U+FFFD.
+func unpairedSurrogate(raw []byte) int {
+	for i := 0; i < len(raw); i++ {
+		j := bytes.IndexByte(raw[i:], '\\')
+		if j < 0 {
+			return -1
+		}
+		i += j + 1
+		if i >= len(raw) || raw[i] != 'u' {
+			continue // \n, \\ and the like: the escaped byte is skipped
+		}
+		r, ok := hex4(raw[i+1:])
+		if !ok {
+			continue // malformed; json.Unmarshal reports it
+		}
+		switch {
+		case r >= 0xd800 && r < 0xdc00:
+			if i+10 < len(raw) && raw[i+5] == '\\' && raw[i+6] == 'u' {
+				if lo, ok := hex4(raw[i+7:]); ok && lo >= 0xdc00 && lo < 0xe000 {
+					i += 10
+					continue
+				}
+			}
+			return i - 1
+		case r >= 0xdc00 && r < 0xe000:
+			return i - 1
+		}
+		i += 4
+	}
+	return -1
+}
+
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}

@@ -1,0 +1,415 @@
+package quality
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/zeebo/xxh3"
+
+	"winnow"
+	"winnow/internal/quality/tokenize"
+)
+
+// GopherRepetitionConfig configures the gopher_repetition stage: the
+// repetition filter of Rae et al. 2021, Appendix A, Table A1, with the
+// definitions of datatrove pipeline/filters/gopher_repetition_filter.py
+// (defaults L76-85, logic L110-142), or of dolma taggers/gopher.py
+// (L139-201) and the thresholds of dolma-v1_6 cc-head.yaml under profile
+// dolma. A zero threshold disables its rule.
+type GopherRepetitionConfig struct {
+	Common `yaml:",inline"`
+
+	// DupParaFrac bounds the fraction of paragraphs (text.strip() split
+	// on "\n\n+") that repeat an earlier one. 0.3. Not in dolma.
+	DupParaFrac float64 `yaml:"dup_para_frac"`
+	// DupParaCharFrac bounds the characters of repeated paragraphs over
+	// len(text). 0.2. Not in dolma.
+	DupParaCharFrac float64 `yaml:"dup_para_char_frac"`
+	// DupLineFrac bounds the fraction of lines (split on "\n+"; dolma:
+	// "\n") that repeat an earlier one (dolma: that occur more than once,
+	// first occurrences included). 0.3.
+	DupLineFrac float64 `yaml:"dup_line_frac"`
+	// DupLineCharFrac bounds the characters of repeated lines over
+	// len(text) (dolma: over the sum of word lengths, first occurrences
+	// included). Unset: 0.2 (Gopher, datatrove) or 0.3 (dolma
+	// cc-head.yaml).
+	DupLineCharFrac *float64 `yaml:"dup_line_char_frac,omitempty"`
+	// TopNGrams bounds, per n, the characters covered by the most frequent
+	// word n-gram: len(" ".join(ngram)) * count / len(text) (dolma:
+	// count * sum of its word lengths / sum of all word lengths).
+	// {2: 0.20, 3: 0.18, 4: 0.16}.
+	TopNGrams map[int]float64 `yaml:"top_ngrams"`
+	// DupNGrams bounds, per n, the characters of duplicated word n-grams
+	// over len(text): scanning left to right, a repeat of an earlier
+	// "".join(ngram) adds its length and skips n words (dolma: the
+	// characters of n-grams occurring more than once, with multiplicity,
+	// over those of all n-grams). {5: .15, 6: .14, 7: .13, 8: .12, 9: .11,
+	// 10: .10}.
+	DupNGrams map[int]float64 `yaml:"dup_ngrams"`
+}
+
+// DefaultGopherRepetitionConfig returns Gopher's Table A1 thresholds.
+func DefaultGopherRepetitionConfig() GopherRepetitionConfig {
+	return GopherRepetitionConfig{
+		Common:          defaultCommon(),
+		DupParaFrac:     0.3,
+		DupParaCharFrac: 0.2,
+		DupLineFrac:     0.3,
+		TopNGrams:       map[int]float64{2: 0.20, 3: 0.18, 4: 0.16},
+		DupNGrams:       map[int]float64{5: 0.15, 6: 0.14, 7: 0.13, 8: 0.12, 9: 0.11, 10: 0.10},
+	}
+}
+
+// Validate reports every invalid option.
+func (c *GopherRepetitionConfig) Validate() error {
+	var errs []error
+	if err := c.Profile.validate("gopher_repetition"); err != nil {
+		errs = append(errs, err)
+	}
+	check := func(name string, v float64) {
+		if v < 0 || v > 1 {
+			errs = append(errs, fmt.Errorf("quality: gopher_repetition: %s %g outside [0, 1]", name, v))
+		}
+	}
+	check("dup_para_frac", c.DupParaFrac)
+	check("dup_para_char_frac", c.DupParaCharFrac)
+	check("dup_line_frac", c.DupLineFrac)
+	if c.DupLineCharFrac != nil {
+		check("dup_line_char_frac", *c.DupLineCharFrac)
+	}
+	for n, v := range c.TopNGrams {
+		if n < 1 || n > 100 {
+			errs = append(errs, fmt.Errorf("quality: gopher_repetition: top_ngrams: n %d outside 1..100", n))
+		}
+		check(fmt.Sprintf("top_ngrams[%d]", n), v)
+	}
+	for n, v := range c.DupNGrams {
+		if n < 1 || n > 100 {
+			errs = append(errs, fmt.Errorf("quality: gopher_repetition: dup_ngrams: n %d outside 1..100", n))
+		}
+		check(fmt.Sprintf("dup_ngrams[%d]", n), v)
+	}
+	return errors.Join(errs...)
+}
+
+// NewGopherRepetition builds the gopher_repetition stage.
+//
+// Signals (attribute "gopher_repetition/<name>"): dup_para_frac,
+// dup_para_char_frac (datatrove only), dup_line_frac, dup_line_char_frac,
+// top_<n>_gram_char_frac for each n of TopNGrams, dup_<n>_gram_char_frac
+// for each n of DupNGrams. Each rule has the name of its signal and is
+// checked in that order.
+func NewGopherRepetition(c GopherRepetitionConfig) (winnow.Stage, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	r := &gopherRepetition{c: c, lineChar: 0.2}
+	if c.Profile == Dolma {
+		r.lineChar = 0.3
+	}
+	if c.DupLineCharFrac != nil {
+		r.lineChar = *c.DupLineCharFrac
+	}
+	for n := range c.TopNGrams {
+		r.top = append(r.top, n)
+	}
+	for n := range c.DupNGrams {
+		r.dup = append(r.dup, n)
+	}
+	sort.Ints(r.top)
+	sort.Ints(r.dup)
+	return &stage{name: "gopher_repetition", c: c.Common, m: r}, nil
+}
+
+type gopherRepetition struct {
+	c        GopherRepetitionConfig
+	lineChar float64
+	top, dup []int
+}
+
+func (g *gopherRepetition) measure(d *winnow.Doc, _ bool) ([]Signal, *verdict) {
+	text := d.Text
+	var sigs []Signal
+	var limits []float64
+	add := func(name string, v, limit float64) {
+		sigs = append(sigs, Signal{name, v})
+		limits = append(limits, limit)
+	}
+	words := newWordSeq(tokenizer(d, g.c.Profile).Split(text))
+	if g.c.Profile == Dolma {
+		chars := float64(words.totalLen)
+		lines := strings.Split(text, "\n")
+		n, c := countRepeatedInclusive(lines)
+		add("dup_line_frac", ratio(float64(n), float64(len(lines))), g.c.DupLineFrac)
+		add("dup_line_char_frac", ratio(float64(c), chars), g.lineChar)
+		for _, n := range g.top {
+			if v, ok := words.dolmaTop(n); ok {
+				add(fmt.Sprintf("top_%d_gram_char_frac", n), v, g.c.TopNGrams[n])
+			}
+		}
+		for _, n := range g.dup {
+			if v, ok := words.dolmaDup(n); ok {
+				add(fmt.Sprintf("dup_%d_gram_char_frac", n), v, g.c.DupNGrams[n])
+			}
+		}
+	} else {
+		textLen := float64(tokenize.Len(text))
+		paras := splitParagraphs(tokenize.TrimSpace(text))
+		n, c := findDuplicates(paras)
+		add("dup_para_frac", ratio(float64(n), float64(len(paras))), g.c.DupParaFrac)
+		add("dup_para_char_frac", ratio(float64(c), textLen), g.c.DupParaCharFrac)
+		lines := splitNewlineRuns(text)
+		n, c = findDuplicates(lines)
+		add("dup_line_frac", ratio(float64(n), float64(len(lines))), g.c.DupLineFrac)
+		add("dup_line_char_frac", ratio(float64(c), textLen), g.lineChar)
+		for _, n := range g.top {
+			if chars, ok := words.topChars(n); ok {
+				add(fmt.Sprintf("top_%d_gram_char_frac", n), ratio(float64(chars), textLen), g.c.TopNGrams[n])
+			}
+		}
+		for _, n := range g.dup {
+			add(fmt.Sprintf("dup_%d_gram_char_frac", n), ratio(float64(words.dupChars(n)), textLen), g.c.DupNGrams[n])
+		}
+	}
+	for i, s := range sigs {
+		if limits[i] > 0 && s.Value > limits[i] {
+			return sigs, above(s.Name, s.Value, limits[i])
+		}
+	}
+	return sigs, nil
+}
+
+// splitParagraphs is re.split(r"\n{2,}", s).
+func splitParagraphs(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); {
+		if s[i] != '\n' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] == '\n' {
+			j++
+		}
+		if j-i >= 2 {
+			out = append(out, s[start:i])
+			start = j
+		}
+		i = j
+	}
+	return append(out, s[start:])
+}
+
+// splitNewlineRuns is re.split("\n+", s).
+func splitNewlineRuns(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); {
+		if s[i] != '\n' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] == '\n' {
+			j++
+		}
+		out = append(out, s[start:i])
+		start = j
+		i = j
+	}
+	return append(out, s[start:])
+}
+
+// findDuplicates is datatrove's find_duplicates (gopher_repetition_filter.py
+// L35-46): walking in order, each element equal to an earlier one adds 1
+// to the count and its length in code points to the characters; first
+// occurrences are not counted. Blank (whitespace-only) elements are never
+// duplicates (datatrove issue #273).
+func findDuplicates(xs []string) (count, chars int) {
+	seen := make(map[string]struct{}, len(xs))
+	for _, x := range xs {
+		if tokenize.TrimSpace(x) == "" {
+			continue
+		}
+		if _, ok := seen[x]; ok {
+			count++
+			chars += tokenize.Len(x)
+			continue
+		}
+		seen[x] = struct{}{}
+	}
+	return count, chars
+}
+
+// countRepeatedInclusive is dolma's duplicate-line count (gopher.py
+// L191-197): over the distinct elements that occur more than once, the sum
+// of their counts and of count * length, first occurrences included.
+// Blank elements are never duplicates (datatrove issue #273; dolma counts
+// them).
+func countRepeatedInclusive(xs []string) (count, chars int) {
+	counts := make(map[string]int, len(xs))
+	for _, x := range xs {
+		counts[x]++
+	}
+	for x, c := range counts {
+		if c > 1 && tokenize.TrimSpace(x) != "" {
+			count += c
+			chars += c * tokenize.Len(x)
+		}
+	}
+	return count, chars
+}
+
+// wordSeq is a token list with per-token ids and code-point lengths, for
+// n-gram statistics without building n-gram strings.
+type wordSeq struct {
+	words    []string
+	ids      []uint32
+	lens     []int
+	totalLen int
+	buf      []byte
+}
+
+func newWordSeq(words []string) *wordSeq {
+	s := &wordSeq{words: words, ids: make([]uint32, len(words)), lens: make([]int, len(words))}
+	idOf := make(map[string]uint32, len(words))
+	for i, w := range words {
+		id, ok := idOf[w]
+		if !ok {
+			id = uint32(len(idOf))
+			idOf[w] = id
+		}
+		s.ids[i] = id
+		s.lens[i] = tokenize.Len(w)
+		s.totalLen += s.lens[i]
+	}
+	return s
+}
+
+// idKey hashes the word ids of words[i:i+n], which identifies the tuple
+// (and " ".join of it, as tokens hold no spaces).
+func (s *wordSeq) idKey(i, n int) uint64 {
+	s.buf = s.buf[:0]
+	for _, id := range s.ids[i : i+n] {
+		s.buf = binary.LittleEndian.AppendUint32(s.buf, id)
+	}
+	return xxh3.Hash(s.buf)
+}
+
+// concatKey hashes "".join(words[i:i+n]), as datatrove's
+// find_all_duplicate compares n-grams (["ab","c"] equals ["a","bc"]).
+func (s *wordSeq) concatKey(i, n int) uint64 {
+	s.buf = s.buf[:0]
+	for _, w := range s.words[i : i+n] {
+		s.buf = append(s.buf, w...)
+	}
+	return xxh3.Hash(s.buf)
+}
+
+func (s *wordSeq) span(i, n int) int {
+	t := 0
+	for _, l := range s.lens[i : i+n] {
+		t += l
+	}
+	return t
+}
+
+type ngramCount struct {
+	count int
+	first int // index of the first occurrence
+}
+
+// counts returns the count of each n-gram by id tuple, and false when
+// there are no n-grams.
+func (s *wordSeq) counts(n int) (map[uint64]*ngramCount, bool) {
+	m := len(s.words) - n + 1
+	if m <= 0 {
+		return nil, false
+	}
+	c := make(map[uint64]*ngramCount, m)
+	for i := 0; i < m; i++ {
+		k := s.idKey(i, n)
+		if e, ok := c[k]; ok {
+			e.count++
+		} else {
+			c[k] = &ngramCount{count: 1, first: i}
+		}
+	}
+	return c, true
+}
+
+// top returns the most frequent n-gram: the highest count, ties going to
+// the n-gram seen first, as Counter.most_common(1) does.
+func top(c map[uint64]*ngramCount) *ngramCount {
+	var best *ngramCount
+	for _, e := range c {
+		if best == nil || e.count > best.count || (e.count == best.count && e.first < best.first) {
+			best = e
+		}
+	}
+	return best
+}
+
+// topChars is datatrove's find_top_duplicate: len(" ".join(top n-gram))
+// * count, and false when there are no n-grams (the rule is skipped).
+func (s *wordSeq) topChars(n int) (int, bool) {
+	c, ok := s.counts(n)
+	if !ok {
+		return 0, false
+	}
+	b := top(c)
+	return (s.span(b.first, n) + n - 1) * b.count, true
+}
+
+// dupChars is datatrove's find_all_duplicate (L57-70).
+func (s *wordSeq) dupChars(n int) int {
+	seen := map[uint64]struct{}{}
+	chars := 0
+	for i := 0; i < len(s.words)-n+1; {
+		k := s.concatKey(i, n)
+		if _, ok := seen[k]; ok {
+			chars += s.span(i, n)
+			i += n
+			continue
+		}
+		seen[k] = struct{}{}
+		i++
+	}
+	return chars
+}
+
+// dolmaTop is dolma's fraction_of_characters_in_most_common_ngram:
+// count * sum of the top n-gram's word lengths / max(sum of all word
+// lengths, 1); false when there are no n-grams.
+func (s *wordSeq) dolmaTop(n int) (float64, bool) {
+	c, ok := s.counts(n)
+	if !ok {
+		return 0, false
+	}
+	b := top(c)
+	return float64(b.count*s.span(b.first, n)) / float64(max(s.totalLen, 1)), true
+}
+
+// dolmaDup is dolma's fraction_of_characters_in_duplicate_ngrams: the
+// characters of n-grams occurring more than once, times their count, over
+// the characters of all n-grams times their count; false when there are
+// no n-grams.
+func (s *wordSeq) dolmaDup(n int) (float64, bool) {
+	c, ok := s.counts(n)
+	if !ok {
+		return 0, false
+	}
+	var all, dup int
+	for _, e := range c {
+		ch := e.count * s.span(e.first, n)
+		all += ch
+		if e.count > 1 {
+			dup += ch
+		}
+	}
+	return float64(dup) / float64(max(all, 1)), true
+}

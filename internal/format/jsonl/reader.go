@@ -161,6 +161,12 @@ func (r *Reader) begin() error {
 		r.zdec, src = zr, zr
 	}
 	r.br = bufio.NewReaderSize(src, readBufferSize)
+	// A UTF-8 byte order mark before the first line is not part of it;
+	// offsets still count its three bytes.
+	if bom, _ := r.br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+		r.br.Discard(3)
+		r.off = 3
+	}
 	return nil
 }
 

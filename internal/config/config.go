@@ -80,7 +80,7 @@ type Output struct {
 	// Compression is "zst", "gz" or "none".
 	Compression string `yaml:"compression"`
 	// MaxShardBytes is the uncompressed size in bytes at which a new
-	// shard starts; 0 means one shard.
+	// shard starts; 0 means DefaultMaxShardBytes.
 	MaxShardBytes int64 `yaml:"max_shard_bytes"`
 	// StandoffAttributes writes attributes to attributes/<set>/ files
 	// aligned with the document shards instead of inline.

@@ -1,0 +1,40 @@
+package run
+
+import (
+	"winnow"
+	"winnow/internal/config"
+)
+
+// Backend is where a run reads and writes. Files() is the real one; tests
+// and embedding programs may supply their own.
+type Backend struct {
+	// Expand turns files, folders and globs into the input files. Run
+	// calls it once per argument so that one bad argument does not hide
+	// the others.
+	Expand func(args []string) ([]string, error)
+	// Open opens one input file. An error means the input is unreadable.
+	Open func(path string, in config.Input) (winnow.Reader, error)
+	// Documents creates the writer of kept documents under outDir
+	// (documents/, side/, attributes/).
+	Documents func(outDir string, out config.Output) (ShardWriter, error)
+	// Rejects creates the writer of bad records and dropped documents
+	// under outDir (rejects/).
+	Rejects func(outDir string, out config.Output) (RejectWriter, error)
+}
+
+// ShardWriter writes kept documents to numbered shards.
+type ShardWriter interface {
+	winnow.Writer
+	// Shards lists the shard files committed so far.
+	Shards() []string
+	// Written returns the documents and uncompressed JSON bytes written.
+	Written() (docs, bytes int64)
+}
+
+// RejectWriter writes one row per bad record, unreadable input or dropped
+// document.
+type RejectWriter interface {
+	WriteParseError(*winnow.ParseError) error
+	WriteDropped(*winnow.Doc) error
+	Close() error
+}

@@ -1,0 +1,52 @@
+package run
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"winnow"
+	"winnow/internal/config"
+	"winnow/internal/format"
+	"winnow/internal/format/jsonl"
+)
+
+// Files returns the backend that reads WARC, WET and JSONL files with
+// internal/format and writes dolma-schema JSONL shards with
+// internal/format/jsonl:
+//
+//	OUTDIR/documents/NNNNN.jsonl.zst
+//	OUTDIR/side/<key>/NNNNN.bin
+//	OUTDIR/attributes/<set>/NNNNN.jsonl.zst   (standoff_attributes only)
+//	OUTDIR/rejects/NNNNN.jsonl.zst
+func Files() *Backend {
+	return &Backend{
+		Expand: format.Expand,
+		Open: func(path string, in config.Input) (winnow.Reader, error) {
+			return format.Open(path, format.Options{TextField: in.TextField, IDField: in.IDField})
+		},
+		Documents: func(outDir string, out config.Output) (ShardWriter, error) {
+			w, err := jsonl.NewShardWriter(filepath.Join(outDir, "documents"), shardOptions(outDir, out))
+			if err != nil {
+				return nil, fmt.Errorf("run: %w", err)
+			}
+			return w, nil
+		},
+		Rejects: func(outDir string, out config.Output) (RejectWriter, error) {
+			w, err := jsonl.NewRejectWriter(filepath.Join(outDir, "rejects"), shardOptions(outDir, out))
+			if err != nil {
+				return nil, fmt.Errorf("run: %w", err)
+			}
+			return w, nil
+		},
+	}
+}
+
+func shardOptions(outDir string, out config.Output) jsonl.ShardOptions {
+	return jsonl.ShardOptions{
+		Compression:        out.Compression,
+		MaxShardBytes:      out.MaxShardBytes,
+		SideDir:            filepath.Join(outDir, "side"),
+		StandoffAttributes: out.StandoffAttributes,
+		AttrDir:            filepath.Join(outDir, "attributes"),
+	}
+}

@@ -1,0 +1,531 @@
+package run
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"winnow"
+	"winnow/internal/config"
+)
+
+// Options configures one run.
+type Options struct {
+	// Inputs are files, folders or globs, expanded by Backend.Expand.
+	Inputs []string
+	// OutDir is the output folder; it is created when missing.
+	OutDir string
+	// Overwrite removes earlier output (documents, rejects, side,
+	// attributes, stats.json) from OutDir first. Without it a run into a
+	// folder that already holds documents fails, so stale shards are never
+	// mixed with new ones.
+	Overwrite bool
+	// Config is the pipeline config; nil means config.Default().
+	Config *config.Config
+	// Added is the RFC 3339 time written to documents that have no
+	// "added" value. Empty means each input file's modification time in
+	// UTC, so a re-run over the same input writes the same bytes.
+	Added string
+	// Progress receives progress output; nil means none. When it is a
+	// terminal (an *os.File for which term.IsTerminal holds) a live bar is
+	// drawn; otherwise one line is written every ProgressEvery.
+	Progress io.Writer
+	// ProgressEvery is the period of progress lines on a non-terminal;
+	// 0 means 10 s.
+	ProgressEvery time.Duration
+	// Version is recorded in stats.json.
+	Version string
+	// Backend reads inputs and writes shards; nil means Files().
+	Backend *Backend
+	// NewPipeline builds one worker's pipeline; nil means
+	// Config.NewPipeline. Tests and embedding programs use it to run
+	// stages that are not in the registry.
+	NewPipeline func() (winnow.Pipeline, error)
+}
+
+// batch is the unit that moves between goroutines.
+type batch struct {
+	seq     int
+	docs    []*winnow.Doc
+	dropped []*winnow.Doc
+	bad     []badRow // bad records and unreadable inputs, in input order
+}
+
+// badRow is a reject row that is not a document: a bad record, or an
+// input that could not be read at all.
+type badRow struct {
+	*winnow.ParseError
+	unreadable bool
+}
+
+func (b *batch) size() int { return len(b.docs) + len(b.bad) }
+
+// counters are shared with the progress display; all else in a run is
+// owned by one goroutine at a time.
+type counters struct {
+	filesDone  atomic.Int64
+	filesTotal int64
+	docsRead   atomic.Int64
+	bytesDone  atomic.Int64 // sizes of the inputs read to the end
+	bytesTotal int64
+	current    atomic.Pointer[progresser] // the reader of the input being read
+	start      time.Time
+}
+
+// inputBytes is the input consumed so far, for progress and ETA.
+func (c *counters) inputBytes() int64 {
+	n := c.bytesDone.Load()
+	if p := c.current.Load(); p != nil {
+		n += (*p).InputBytes()
+	}
+	return n
+}
+
+// progresser is format.Progresser: bytes of the current file consumed.
+// It must be safe to call from another goroutine.
+type progresser interface{ InputBytes() int64 }
+
+// skipper is format.Skipper: records skipped on purpose, by reason.
+type skipper interface{ Skipped() map[string]int64 }
+
+// Run reads opt.Inputs, runs every document through the configured
+// pipeline and writes the output under opt.OutDir. It returns the run's
+// statistics when the run finished, even if some inputs or records were
+// unreadable (see Stats.Incomplete); it returns an error when the run is
+// broken: a bad config, no input at all, an output that cannot be
+// written, a stage error, or ctx cancelled.
+func Run(ctx context.Context, opt Options) (*Stats, error) {
+	start := time.Now()
+	cfg := opt.Config
+	if cfg == nil {
+		cfg = config.Default()
+	}
+	if err := cfg.Check(); err != nil {
+		return nil, err
+	}
+	if opt.OutDir == "" {
+		return nil, errors.New("run: no output folder")
+	}
+	if opt.Added != "" {
+		if _, err := time.Parse(time.RFC3339, opt.Added); err != nil {
+			return nil, fmt.Errorf("run: added time %q is not RFC 3339", opt.Added)
+		}
+	}
+	be := opt.Backend
+	if be == nil {
+		be = Files()
+	}
+	newPipeline := opt.NewPipeline
+	if newPipeline == nil {
+		newPipeline = cfg.NewPipeline
+	}
+
+	files, unreadable := expand(be, opt.Inputs)
+	if len(files) == 0 {
+		msgs := make([]error, 0, len(unreadable))
+		for _, u := range unreadable {
+			msgs = append(msgs, u.Err)
+		}
+		return nil, fmt.Errorf("run: no input to read: %w", errors.Join(msgs...))
+	}
+
+	if err := prepareOut(opt.OutDir, opt.Overwrite); err != nil {
+		return nil, err
+	}
+	cnt := &counters{filesTotal: int64(len(files)) + int64(len(unreadable)), start: start}
+	sizes := make([]int64, len(files))
+	for i, f := range files {
+		if fi, err := os.Stat(f); err == nil {
+			sizes[i] = fi.Size()
+			cnt.bytesTotal += fi.Size()
+		}
+	}
+
+	pipes := make([]winnow.Pipeline, cfg.Workers)
+	closePipes := func() {
+		for _, p := range pipes {
+			p.Close()
+		}
+	}
+	for i := range pipes {
+		p, err := newPipeline()
+		if err != nil {
+			closePipes()
+			return nil, err
+		}
+		pipes[i] = p
+	}
+
+	docs, err := be.Documents(opt.OutDir, cfg.Output)
+	if err != nil {
+		closePipes()
+		return nil, err
+	}
+	rejects, err := be.Rejects(opt.OutDir, cfg.Output)
+	if err != nil {
+		docs.Close()
+		closePipes()
+		return nil, err
+	}
+
+	st := newStats(opt.Version)
+	st.Inputs.Total = int(cnt.filesTotal)
+	for _, s := range sizes {
+		st.BytesIn += s
+	}
+
+	stopProgress := startProgress(opt.Progress, opt.ProgressEvery, cnt)
+	g, gctx := errgroup.WithContext(ctx)
+	tokens := make(chan struct{}, cfg.MaxInFlight)
+	in := make(chan *batch, cfg.MaxInFlight)
+	out := make(chan *batch, cfg.MaxInFlight)
+
+	rd := &reader{
+		be: be, cfg: cfg, added: opt.Added, files: files, sizes: sizes,
+		unreadable: unreadable, cnt: cnt, tokens: tokens, in: in,
+		skipped: map[string]int64{},
+	}
+	g.Go(func() error { defer close(in); return rd.run(gctx) })
+
+	var wg sync.WaitGroup
+	for _, p := range pipes {
+		wg.Add(1)
+		g.Go(func() error {
+			defer wg.Done()
+			return work(gctx, p, in, out)
+		})
+	}
+	g.Go(func() error { wg.Wait(); close(out); return nil })
+	g.Go(func() error {
+		return writeOrdered(gctx, cfg.MaxInFlight, out, tokens, func(b *batch) error {
+			return st.write(b, docs, rejects)
+		})
+	})
+
+	runErr := g.Wait()
+	stopProgress()
+	if err := closePipeline(pipes); err != nil && runErr == nil {
+		runErr = err
+	}
+	if err := docs.Close(); err != nil && runErr == nil {
+		runErr = fmt.Errorf("run: documents: %w", err)
+	}
+	if err := rejects.Close(); err != nil && runErr == nil {
+		runErr = fmt.Errorf("run: rejects: %w", err)
+	}
+	if runErr != nil {
+		return nil, runErr
+	}
+
+	for k, v := range rd.skipped {
+		st.Skipped[k] += v
+	}
+	st.Documents.Read = cnt.docsRead.Load()
+	_, st.BytesOut = docs.Written()
+	st.Shards = docs.Shards()
+	st.finish(time.Since(start))
+	if st.Config, err = cfg.Map(); err != nil {
+		return nil, err
+	}
+	if err := st.writeFile(filepath.Join(opt.OutDir, "stats.json")); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+func closePipeline(pipes []winnow.Pipeline) error {
+	var first error
+	for _, p := range pipes {
+		if err := p.Close(); err != nil && first == nil {
+			first = fmt.Errorf("run: close stage: %w", err)
+		}
+	}
+	return first
+}
+
+// expand resolves every argument on its own, so that one path that does
+// not exist is reported and the others are still read. The files come
+// back sorted, without repeats.
+func expand(be *Backend, args []string) (files []string, unreadable []badRow) {
+	seen := map[string]bool{}
+	for _, a := range args {
+		got, err := be.Expand([]string{a})
+		if err != nil {
+			unreadable = append(unreadable, badRow{&winnow.ParseError{File: a, Offset: -1, Record: -1, Err: err}, true})
+			continue
+		}
+		if len(got) == 0 {
+			unreadable = append(unreadable, badRow{&winnow.ParseError{File: a, Offset: -1, Record: -1,
+				Err: fmt.Errorf("run: %s: no input files", a)}, true})
+			continue
+		}
+		for _, f := range got {
+			if !seen[f] {
+				seen[f] = true
+				files = append(files, f)
+			}
+		}
+	}
+	sort.Strings(files)
+	return files, unreadable
+}
+
+// outputs are the names a run writes under its output folder.
+var outputs = []string{"documents", "rejects", "side", "attributes", "stats.json"}
+
+// prepareOut creates dir, refusing to mix with an earlier run's output
+// unless overwrite is set, in which case that output is removed.
+func prepareOut(dir string, overwrite bool) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	for _, name := range outputs {
+		p := filepath.Join(dir, name)
+		if _, err := os.Lstat(p); err != nil {
+			continue
+		}
+		if !overwrite {
+			return fmt.Errorf("run: %s already holds output of a run (%s); choose another folder or overwrite", dir, name)
+		}
+		if err := os.RemoveAll(p); err != nil {
+			return fmt.Errorf("run: %w", err)
+		}
+	}
+	return nil
+}
+
+// reader turns the inputs into numbered batches.
+type reader struct {
+	be         *Backend
+	cfg        *config.Config
+	added      string
+	files      []string
+	sizes      []int64
+	unreadable []badRow
+	cnt        *counters
+	tokens     chan struct{}
+	in         chan<- *batch
+	skipped    map[string]int64
+
+	cur *batch
+	seq int
+}
+
+func (r *reader) run(ctx context.Context) error {
+	r.cur = &batch{bad: r.unreadable}
+	r.cnt.filesDone.Add(int64(len(r.unreadable)))
+	for i, f := range r.files {
+		if err := r.readFile(ctx, f); err != nil {
+			return err
+		}
+		r.cnt.current.Store(nil)
+		r.cnt.bytesDone.Add(r.sizes[i])
+		r.cnt.filesDone.Add(1)
+	}
+	if r.cur.size() > 0 {
+		return r.flush(ctx)
+	}
+	return nil
+}
+
+// flush hands the current batch to the workers once a token is free.
+func (r *reader) flush(ctx context.Context) error {
+	select {
+	case r.tokens <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	r.cur.seq = r.seq
+	r.seq++
+	select {
+	case r.in <- r.cur:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	r.cur = &batch{docs: make([]*winnow.Doc, 0, r.cfg.BatchSize)}
+	return nil
+}
+
+func (r *reader) readFile(ctx context.Context, path string) error {
+	rd, err := r.be.Open(path, r.cfg.Input)
+	if err != nil {
+		r.cur.bad = append(r.cur.bad, badRow{&winnow.ParseError{File: path, Offset: -1, Record: -1, Err: err}, true})
+		return nil
+	}
+	defer rd.Close()
+	if p, ok := rd.(progresser); ok {
+		r.cnt.current.Store(&p)
+	}
+	source := r.cfg.Input.Source
+	if source == "" {
+		source = baseName(path)
+	}
+	added := r.added
+	if added == "" {
+		if fi, err := os.Stat(path); err == nil {
+			added = fi.ModTime().UTC().Format(time.RFC3339)
+		}
+	}
+	var records int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		d, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var pe *winnow.ParseError
+			if errors.As(err, &pe) {
+				r.cur.bad = append(r.cur.bad, badRow{pe, false})
+			} else {
+				// The input cannot be read further: keep what was read, record
+				// where it broke off, and go on with the next input.
+				r.cur.bad = append(r.cur.bad, badRow{&winnow.ParseError{File: path, Offset: -1, Record: records, Err: err}, false})
+			}
+			if err := r.maybeFlush(ctx); err != nil {
+				return err
+			}
+			if pe == nil {
+				break
+			}
+			records++
+			continue
+		}
+		records++
+		if d.Source == "" {
+			d.Source = source
+		}
+		if d.Added == "" {
+			d.Added = added
+		}
+		r.cur.docs = append(r.cur.docs, d)
+		r.cnt.docsRead.Add(1)
+		if err := r.maybeFlush(ctx); err != nil {
+			return err
+		}
+	}
+	if s, ok := rd.(skipper); ok {
+		for k, v := range s.Skipped() {
+			r.skipped[k] += v
+		}
+	}
+	if err := rd.Close(); err != nil {
+		r.cur.bad = append(r.cur.bad, badRow{&winnow.ParseError{File: path, Offset: -1, Record: -1, Err: err}, false})
+	}
+	return nil
+}
+
+func (r *reader) maybeFlush(ctx context.Context) error {
+	if r.cur.size() >= r.cfg.BatchSize {
+		return r.flush(ctx)
+	}
+	return nil
+}
+
+// baseName is the file's name without folders and without extensions:
+// "CC-MAIN-x.warc.gz" -> "CC-MAIN-x".
+func baseName(path string) string {
+	b := filepath.Base(path)
+	if i := strings.IndexByte(b[1:], '.'); i >= 0 {
+		b = b[:i+1]
+	}
+	return b
+}
+
+// work runs batches through one worker's pipeline.
+func work(ctx context.Context, p winnow.Pipeline, in <-chan *batch, out chan<- *batch) error {
+	for {
+		var b *batch
+		var ok bool
+		select {
+		case b, ok = <-in:
+			if !ok {
+				return nil
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if err := process(ctx, p, b); err != nil {
+			return err
+		}
+		select {
+		case out <- b:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// process runs one batch, turning a stage panic into a broken run that
+// names the batch's first document rather than a crash.
+func process(ctx context.Context, p winnow.Pipeline, b *batch) (err error) {
+	if len(b.docs) == 0 {
+		return nil
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("run: stage panic in the batch starting at %v: %v\n%s", b.docs[0].Pos, v, debug.Stack())
+		}
+	}()
+	first := b.docs[0].Pos
+	kept, dropped, err := p.Process(ctx, b.docs, nil)
+	if err != nil {
+		return fmt.Errorf("run: batch starting at %v: %w", first, err)
+	}
+	b.docs, b.dropped = kept, dropped
+	return nil
+}
+
+// writeOrdered receives finished batches in any order and calls write on
+// them in sequence order. A batch holds a token from the moment the reader
+// sends it, so at most window batches are outstanding and their sequence
+// numbers fall in [next, next+window): a ring of window slots holds them
+// all without collisions.
+func writeOrdered(ctx context.Context, window int, out <-chan *batch, tokens <-chan struct{}, write func(*batch) error) error {
+	ring := make([]*batch, window)
+	next := 0
+	for {
+		var b *batch
+		var ok bool
+		select {
+		case b, ok = <-out:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if !ok {
+			for _, x := range ring {
+				if x != nil {
+					return fmt.Errorf("run: batch %d never written", x.seq)
+				}
+			}
+			return nil
+		}
+		slot := b.seq % window
+		if ring[slot] != nil || b.seq < next || b.seq >= next+window {
+			return fmt.Errorf("run: batch %d outside the window [%d, %d)", b.seq, next, next+window)
+		}
+		ring[slot] = b
+		for ring[next%window] != nil {
+			cur := ring[next%window]
+			ring[next%window] = nil
+			if err := write(cur); err != nil {
+				return err
+			}
+			next++
+			<-tokens
+		}
+	}
+}

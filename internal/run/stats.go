@@ -1,0 +1,182 @@
+package run
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"text/tabwriter"
+	"time"
+)
+
+// Stats is what a run did. It is written to OUTDIR/stats.json.
+type Stats struct {
+	// Version is the winnow version that wrote the output.
+	Version string `json:"version"`
+	Inputs  struct {
+		// Total counts input files plus arguments that named nothing
+		// readable.
+		Total int `json:"total"`
+		// Unreadable counts inputs that could not be read at all.
+		Unreadable int `json:"unreadable"`
+		// UnreadableFiles maps each unreadable input to the reason.
+		UnreadableFiles map[string]string `json:"unreadable_files,omitempty"`
+	} `json:"inputs"`
+	Documents struct {
+		// Read counts documents the readers yielded.
+		Read int64 `json:"read"`
+		// Kept counts documents written to the documents shards.
+		Kept int64 `json:"kept"`
+		// Dropped counts documents a stage dropped.
+		Dropped int64 `json:"dropped"`
+		// DroppedByReason counts drops by "stage/rule".
+		DroppedByReason map[string]int64 `json:"dropped_by_reason"`
+	} `json:"documents"`
+	Rejected struct {
+		// Total counts bad records (parse errors) in readable inputs.
+		Total int64 `json:"total"`
+		// ByFile counts them per input file.
+		ByFile map[string]int64 `json:"by_file"`
+	} `json:"rejected_records"`
+	// Skipped counts records the readers skipped on purpose (a WARC
+	// request record, a non-HTML response), by reason.
+	Skipped map[string]int64 `json:"skipped"`
+	// BytesIn is the size of the input files as stored (compressed).
+	BytesIn int64 `json:"bytes_in"`
+	// BytesOut is the uncompressed JSON size of the kept documents.
+	BytesOut int64 `json:"bytes_out"`
+	// WallSeconds is the run's wall time.
+	WallSeconds float64 `json:"wall_seconds"`
+	// DocsPerSecond is Documents.Read / WallSeconds.
+	DocsPerSecond float64 `json:"docs_per_second"`
+	// MBPerSecond is BytesIn / 1e6 / WallSeconds.
+	MBPerSecond float64 `json:"mb_per_second"`
+	// Shards lists the documents shard files, relative to the output
+	// folder's documents/ folder.
+	Shards []string `json:"shards"`
+	// Config is the effective pipeline config.
+	Config map[string]any `json:"config"`
+}
+
+func newStats(version string) *Stats {
+	s := &Stats{Version: version, Skipped: map[string]int64{}, Shards: []string{}}
+	s.Inputs.UnreadableFiles = map[string]string{}
+	s.Documents.DroppedByReason = map[string]int64{}
+	s.Rejected.ByFile = map[string]int64{}
+	return s
+}
+
+// Incomplete reports whether some inputs or records could not be read.
+// Documents dropped by a stage do not count: dropping is the job.
+func (s *Stats) Incomplete() bool {
+	return s.Inputs.Unreadable > 0 || s.Rejected.Total > 0
+}
+
+// write stores one batch: bad records and unreadable inputs first, in
+// input order, then the dropped documents in the order stages dropped
+// them, then the kept documents. It runs on the writer goroutine only.
+func (s *Stats) write(b *batch, docs ShardWriter, rejects RejectWriter) error {
+	for _, r := range b.bad {
+		if err := rejects.WriteParseError(r.ParseError); err != nil {
+			return fmt.Errorf("run: rejects: %w", err)
+		}
+		if r.unreadable {
+			s.Inputs.Unreadable++
+			s.Inputs.UnreadableFiles[r.File] = r.Err.Error()
+			continue
+		}
+		s.Rejected.Total++
+		s.Rejected.ByFile[r.File]++
+	}
+	for _, d := range b.dropped {
+		if err := rejects.WriteDropped(d); err != nil {
+			return fmt.Errorf("run: rejects: %w", err)
+		}
+		s.Documents.Dropped++
+		s.Documents.DroppedByReason[d.Drop.Reason()]++
+	}
+	for _, d := range b.docs {
+		if err := docs.Write(d); err != nil {
+			return fmt.Errorf("run: documents: %w", err)
+		}
+		s.Documents.Kept++
+	}
+	return nil
+}
+
+func (s *Stats) finish(wall time.Duration) {
+	s.WallSeconds = wall.Seconds()
+	if s.WallSeconds > 0 {
+		s.DocsPerSecond = float64(s.Documents.Read) / s.WallSeconds
+		s.MBPerSecond = float64(s.BytesIn) / 1e6 / s.WallSeconds
+	}
+}
+
+// writeFile writes the stats as indented JSON, atomically: a temporary
+// file in the same folder, synced, then renamed.
+func (s *Stats) writeFile(path string) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("run: stats: %w", err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".stats-*.json")
+	if err != nil {
+		return fmt.Errorf("run: stats: %w", err)
+	}
+	tmp := f.Name()
+	_, err = f.Write(append(b, '\n'))
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("run: stats: %w", err)
+	}
+	return nil
+}
+
+// WriteSummary prints the run's figures as an aligned table.
+func (s *Stats) WriteSummary(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	row := func(k string, v any) { fmt.Fprintf(tw, "%s\t%v\n", k, v) }
+	row("inputs", s.Inputs.Total)
+	row("unreadable inputs", s.Inputs.Unreadable)
+	for _, f := range sortedKeys(s.Inputs.UnreadableFiles) {
+		row("  "+f, s.Inputs.UnreadableFiles[f])
+	}
+	row("documents read", s.Documents.Read)
+	row("documents kept", s.Documents.Kept)
+	row("documents dropped", s.Documents.Dropped)
+	for _, k := range sortedKeys(s.Documents.DroppedByReason) {
+		row("  "+k, s.Documents.DroppedByReason[k])
+	}
+	row("rejected records", s.Rejected.Total)
+	for _, k := range sortedKeys(s.Rejected.ByFile) {
+		row("  "+k, s.Rejected.ByFile[k])
+	}
+	for _, k := range sortedKeys(s.Skipped) {
+		row("skipped "+k, s.Skipped[k])
+	}
+	row("bytes in", s.BytesIn)
+	row("bytes out (uncompressed)", s.BytesOut)
+	row("wall time", fmt.Sprintf("%.2f s", s.WallSeconds))
+	row("throughput", fmt.Sprintf("%.0f docs/s, %.2f MB/s", s.DocsPerSecond, s.MBPerSecond))
+	return tw.Flush()
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -35,21 +35,21 @@ type Config struct {
 	// characters (after repair) is above it; 0 disables. Default 0.01.
 	MaxReplacementRatio float64 `yaml:"max_replacement_ratio"`
 
-	Citations     bool `yaml:"citations"`      // [13], [edit], [citation needed]
-	Javascript    bool `yaml:"javascript"`     // "please enable JavaScript" (c4: any line containing "javascript")
-	Policy        bool `yaml:"policy"`         // terms of use, privacy policy, cookie notices
-	LoremIpsum    bool `yaml:"lorem_ipsum"`    // placeholder text (c4: drops the document)
-	CurlyBracket  bool `yaml:"curly_bracket"`  // c4 only: '{' drops the document
-	MinWords      int  `yaml:"min_words"`      // lines with fewer words go; 0 disables (c4: 3)
-	TerminalPunct bool `yaml:"terminal_punct"` // lines must end in . ? ! " ' and not in ...
+	Citations     bool `yaml:"citations"`       // [13], [edit], [citation needed]
+	Javascript    bool `yaml:"javascript"`      // "please enable JavaScript" (c4: any line containing "javascript")
+	Policy        bool `yaml:"policy"`          // terms of use, privacy policy, cookie notices
+	LoremIpsum    bool `yaml:"lorem_ipsum"`     // placeholder text (c4: drops the document)
+	CurlyBracket  bool `yaml:"curly_bracket"`   // c4 only: '{' drops the document
+	MinWords      int  `yaml:"min_words"`       // lines with fewer words go; 0 disables (c4: 3)
+	TerminalPunct bool `yaml:"terminal_punct"`  // lines must end in . ? ! " ' and not in ...
 	MaxWordLength int  `yaml:"max_word_length"` // lines with a longer word go; 0 disables (c4: 1000)
-	MinSentences  int  `yaml:"min_sentences"`  // c4 only: fewer sentences drop the document (c4: 5)
-	SymbolLines   bool `yaml:"symbol_lines"`   // lines of only punctuation and symbols
-	Boilerplate   bool `yaml:"boilerplate"`    // share buttons, "Read more", "Sign in", counters
-	Code          bool `yaml:"code"`           // JavaScript and CSS fragments
-	Bullets       bool `yaml:"bullets"`        // bullet characters and heading fragments glued before them
-	CutSentences  bool `yaml:"cut_sentences"`  // sentences cut off mid-way and glued to the next
-	BlankLines    bool `yaml:"blank_lines"`    // runs of blank lines collapsed to one, trailing spaces trimmed
+	MinSentences  int  `yaml:"min_sentences"`   // c4 only: fewer sentences drop the document (c4: 5)
+	SymbolLines   bool `yaml:"symbol_lines"`    // lines of only punctuation and symbols
+	Boilerplate   bool `yaml:"boilerplate"`     // share buttons, "Read more", "Sign in", counters
+	Code          bool `yaml:"code"`            // JavaScript and CSS fragments
+	Bullets       bool `yaml:"bullets"`         // bullet characters and heading fragments glued before them
+	CutSentences  bool `yaml:"cut_sentences"`   // sentences cut off mid-way and glued to the next
+	BlankLines    bool `yaml:"blank_lines"`     // runs of blank lines collapsed to one, trailing spaces trimmed
 }
 
 // Unicode switches the repairs of package fixtext; see fixtext.Options.

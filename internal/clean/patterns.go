@@ -117,7 +117,30 @@ func codeFragments(s string) [][]int {
 	if !strings.ContainsAny(s, "{}();=") {
 		return nil
 	}
-	return codeRE.FindAllStringIndex(s, -1)
+	var out [][]int
+	for _, m := range codeRE.FindAllStringIndex(s, -1) {
+		for m[0] < m[1] && (s[m[0]] == ' ' || s[m[0]] == '\t') {
+			m[0]++ // keep the space before the fragment
+		}
+		if !insideQuote(s, m[0]) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+var sentenceEndRE = regexp.MustCompile(`[.!?]["”']?\s`)
+
+// insideQuote reports whether byte i of s lies inside a quotation: an odd
+// number of straight double quotes, or more opening than closing curly
+// ones, before it. Code quoted in prose ("type "if (x) {" to start") stays.
+func insideQuote(s string, i int) bool {
+	before := s[:i]
+	// A quotation does not run past the end of a sentence ("firm". var x).
+	if loc := sentenceEndRE.FindAllStringIndex(before, -1); loc != nil {
+		before = before[loc[len(loc)-1][1]:]
+	}
+	return strings.Count(before, `"`)%2 == 1 || strings.Count(before, "“") > strings.Count(before, "”")
 }
 
 // isCodeLine reports a line that is code as a whole: code fragments cover

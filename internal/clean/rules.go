@@ -171,12 +171,14 @@ func (c *cleaner) lines(sentenceMode bool) {
 			next = end + 1
 		}
 		line := s[pos:end]
-		if rule := c.lineRule(line); rule != "" {
-			c.remove(pos, next, rule)
-		} else if sentenceMode {
+		if sentenceMode {
+			// The sentence is the unit: line rules would judge a whole
+			// paragraph by one fragment of it.
 			for _, sen := range segment(line, true) {
 				c.sentence(pos+sen[0], pos+sen[1])
 			}
+		} else if rule := c.lineRule(line); rule != "" {
+			c.remove(pos, next, rule)
 		} else {
 			c.inline(pos, end, true)
 		}

@@ -1,7 +1,19 @@
 package steps
 
+import (
+	"winnow"
+	"winnow/internal/clean"
+)
+
 // all lists every stage a config may name, in the order data usually
 // flows. A stage package exports its Config type, a DefaultConfig function
 // and New(Config) (winnow.Stage, error); it does not import this package.
 // Add a stage here with one entry.
-var all = []Spec{}
+var all = []Spec{
+	{
+		Name:   "clean",
+		Doc:    "repair broken Unicode and remove junk lines, sentences and code fragments, recording every edit",
+		Config: func() any { c := clean.DefaultConfig(); return &c },
+		New:    func(cfg any) (winnow.Stage, error) { return clean.New(*cfg.(*clean.Config)) },
+	},
+}

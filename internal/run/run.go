@@ -233,7 +233,12 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 	}
 	st.Documents.Read = cnt.docsRead.Load()
 	_, st.BytesOut = docs.Written()
-	st.Shards = docs.Shards()
+	for _, sh := range docs.Shards() {
+		if rel, err := filepath.Rel(opt.OutDir, sh); err == nil {
+			sh = filepath.ToSlash(rel)
+		}
+		st.Shards = append(st.Shards, sh)
+	}
 	st.finish(time.Since(start))
 	if st.Config, err = cfg.Map(); err != nil {
 		return nil, err

@@ -404,8 +404,9 @@ func TestProgressLine(t *testing.T) {
 		t.Errorf("progress line\n got %q\nwant %q", got, want)
 	}
 	var buf bytes.Buffer
+	c.start = time.Now()
 	stop := startProgress(&buf, 20*time.Millisecond, c)
-	time.Sleep(70 * time.Millisecond)
+	time.Sleep(300 * time.Millisecond)
 	stop()
 	if n := strings.Count(buf.String(), "\n"); n < 2 || !strings.HasPrefix(buf.String(), "winnow: 1/4 inputs") {
 		t.Errorf("periodic progress %q", buf.String())

@@ -54,7 +54,7 @@ type Stats struct {
 	// MBPerSecond is BytesIn / 1e6 / WallSeconds.
 	MBPerSecond float64 `json:"mb_per_second"`
 	// Shards lists the documents shard files, relative to the output
-	// folder's documents/ folder.
+	// folder ("documents/00000.jsonl.zst").
 	Shards []string `json:"shards"`
 	// Config is the effective pipeline config.
 	Config map[string]any `json:"config"`

@@ -1,0 +1,66 @@
+// Command winnow turns raw web crawls (WARC/WET, JSONL) into clean,
+// deduplicated text corpora.
+//
+//	winnow run INPUT... -o OUTDIR [--workers N] [--config pipeline.yaml]
+//	winnow steps
+//	winnow version
+//
+// Exit codes: 0 the run finished and every input and record was read;
+// 1 the run failed (bad flags or config, no input at all, output not
+// writable, a stage error); 3 the run finished but some inputs or records
+// were unreadable (they are listed in OUTDIR/rejects and stats.json).
+// Documents dropped by a stage are the pipeline's job and do not change
+// the exit code.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes, as restic numbers them.
+const (
+	exitOK         = 0
+	exitFailed     = 1
+	exitIncomplete = 3
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := execute(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// exitCode maps an error to the process exit code, reporting it on
+// stderr. It is the one place where errors become exit codes.
+func exitCode(err error, stderr io.Writer) int {
+	var inc *incompleteError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &inc):
+		fmt.Fprintf(stderr, "winnow: %v\n", err)
+		return exitIncomplete
+	default:
+		fmt.Fprintf(stderr, "winnow: %v\n", err)
+		return exitFailed
+	}
+}
+
+// incompleteError says that a run finished but could not read everything.
+type incompleteError struct {
+	unreadable int
+	rejected   int64
+	outDir     string
+}
+
+func (e *incompleteError) Error() string {
+	return fmt.Sprintf("finished, but %d inputs were unreadable and %d records were rejected (see %s/rejects and stats.json)",
+		e.unreadable, e.rejected, e.outDir)
+}

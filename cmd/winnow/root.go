@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
+
+	"winnow/internal/config"
+	"winnow/internal/run"
+	"winnow/internal/steps"
+)
+
+// version is set at link time with -ldflags "-X main.version=v1.2.3";
+// otherwise the module version from the build info is used.
+var version = ""
+
+func winnowVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// execute runs the command line args and returns the error that decides
+// the exit code.
+func execute(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	root := newRoot(stdout, stderr)
+	root.SetArgs(args)
+	return root.ExecuteContext(ctx)
+}
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "winnow",
+		Short: "Turn raw web crawls into clean, deduplicated text corpora",
+		Long: `winnow reads Common Crawl WARC/WET files and JSONL dumps, runs every document
+through a pipeline of stages (extraction, cleaning, quality filters, language
+identification, deduplication) and writes dolma-schema JSONL shards.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.AddCommand(newRunCmd(stderr), newStepsCmd(stdout), newVersionCmd(stdout))
+	return root
+}
+
+type runFlags struct {
+	out           string
+	configPath    string
+	workers       int
+	maxShardBytes int64
+	compression   string
+	textField     string
+	idField       string
+	added         string
+	quiet         bool
+	overwrite     bool
+	progressEvery time.Duration
+}
+
+func newRunCmd(stderr io.Writer) *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run INPUT... -o OUTDIR",
+		Short: "Run the pipeline over files, folders or globs",
+		Long: `Run reads every INPUT (a WARC, WET or JSONL file, a folder walked for such
+files, or a glob such as "crawl/**/*.warc.gz"), runs the pipeline and writes
+OUTDIR/documents, OUTDIR/rejects and OUTDIR/stats.json.
+
+An INPUT that does not exist or cannot be read is reported, given a reject
+row, and the other inputs are still read; the exit code is then 3. A run in
+which no INPUT exists fails with exit code 1.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runRun(cmd, args, &f, stderr)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.out, "out", "o", "", "output folder (required)")
+	fl.StringVarP(&f.configPath, "config", "c", "", "pipeline config (YAML); default: the default pipeline")
+	fl.IntVarP(&f.workers, "workers", "w", 0, "worker goroutines (default: config, else number of cores)")
+	fl.Int64Var(&f.maxShardBytes, "max-shard-bytes", 0, "uncompressed bytes per output shard (overrides config)")
+	fl.StringVar(&f.compression, "compression", "", "output compression: zst, gz or none (overrides config)")
+	fl.StringVar(&f.textField, "text-field", "", "JSONL key of the document text (overrides config)")
+	fl.StringVar(&f.idField, "id-field", "", "JSONL key of the document id (overrides config)")
+	fl.StringVar(&f.added, "added", "", `RFC 3339 time for the documents' "added" field (default: input file mtime)`)
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress and no summary")
+	fl.BoolVar(&f.overwrite, "overwrite", false, "replace the output of an earlier run in OUTDIR")
+	fl.DurationVar(&f.progressEvery, "progress-every", run.DefaultProgressEvery, "period of progress lines when stderr is not a terminal")
+	cmd.MarkFlagRequired("out")
+	return cmd
+}
+
+func runRun(cmd *cobra.Command, args []string, f *runFlags, stderr io.Writer) error {
+	cfg := config.Default()
+	if f.configPath != "" {
+		var err error
+		if cfg, err = config.Load(f.configPath); err != nil {
+			return err
+		}
+	}
+	fl := cmd.Flags()
+	if fl.Changed("workers") {
+		cfg.Workers = f.workers
+	}
+	if fl.Changed("max-shard-bytes") {
+		cfg.Output.MaxShardBytes = f.maxShardBytes
+	}
+	if fl.Changed("compression") {
+		cfg.Output.Compression = f.compression
+	}
+	if fl.Changed("text-field") {
+		cfg.Input.TextField = f.textField
+	}
+	if fl.Changed("id-field") {
+		cfg.Input.IDField = f.idField
+	}
+	if err := cfg.Check(); err != nil {
+		return err
+	}
+	opt := run.Options{
+		Inputs:        args,
+		OutDir:        f.out,
+		Overwrite:     f.overwrite,
+		Config:        cfg,
+		Added:         f.added,
+		ProgressEvery: f.progressEvery,
+		Version:       winnowVersion(),
+	}
+	if !f.quiet {
+		opt.Progress = stderr
+	}
+	st, err := run.Run(cmd.Context(), opt)
+	if err != nil {
+		return err
+	}
+	if !f.quiet {
+		st.WriteSummary(stderr)
+	}
+	if st.Incomplete() {
+		return &incompleteError{unreadable: st.Inputs.Unreadable, rejected: st.Rejected.Total, outDir: f.out}
+	}
+	return nil
+}
+
+func newStepsCmd(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "steps",
+		Short: "List the stages a config may name, with their default options",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return listSteps(stdout)
+		},
+	}
+}
+
+// listSteps prints each stage's name, doc and default config as YAML, in
+// the registry's order, and the default pipeline.
+func listSteps(w io.Writer) error {
+	for _, s := range steps.All() {
+		b, err := yaml.Marshal(map[string]any{s.Name: s.Config()})
+		if err != nil {
+			return fmt.Errorf("steps: %s: %w", s.Name, err)
+		}
+		fmt.Fprintf(w, "# %s: %s\n%s\n", s.Name, s.Doc, b)
+	}
+	var names []string
+	for _, s := range config.Default().Steps {
+		names = append(names, s.Name)
+	}
+	fmt.Fprintf(w, "# default pipeline: [%s]\n", strings.Join(names, ", "))
+	return nil
+}
+
+func newVersionCmd(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print winnow's version",
+		Args:  cobra.NoArgs,
+		Run: func(*cobra.Command, []string) {
+			fmt.Fprintln(stdout, "winnow", winnowVersion())
+		},
+	}
+}

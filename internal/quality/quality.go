@@ -124,8 +124,13 @@ func (s *stage) Close() error { return nil }
 // Measure returns the signals of d that the stage computes, and the rule
 // that would drop it ("" when it passes). It does not modify d.
 func Measure(st winnow.Stage, d *winnow.Doc) ([]Signal, string, error) {
-	s, ok := st.(*stage)
-	if !ok {
+	var s *stage
+	switch v := st.(type) {
+	case *stage:
+		s = v
+	case *badStage:
+		s = &v.stage
+	default:
 		return nil, "", fmt.Errorf("quality: %T is not a quality stage", st)
 	}
 	cp := *d

@@ -105,9 +105,10 @@ const (
 )
 
 // dominantScript classifies the letters of the first 4096 bytes of text:
-// CJK/Thai when they are at least a third of the letters (Han and kana
-// carry several times the information of a Latin letter), Latin when
-// Latin letters are the majority of the rest, else other.
+// CJK/Thai when three times their count reaches the count of the other
+// letters (a Han character or a kana carries about as much as a Latin
+// word of several letters), Latin when Latin letters outnumber the other
+// scripts, else other.
 func dominantScript(text string) script {
 	if len(text) > 4096 {
 		text = text[:4096]
@@ -129,7 +130,7 @@ func dominantScript(text string) script {
 		}
 	}
 	switch {
-	case cjk > 0 && 3*cjk >= latin+cjk+other:
+	case cjk > 0 && 3*cjk >= latin+other:
 		return scriptCJKThai
 	case other > latin:
 		return scriptOther

@@ -250,7 +250,15 @@ func (p *parser) model() (*Model, error) {
 		return nil, err
 	}
 	if a.loss == lossHS {
-		m.tree = buildTree(m.dict.labelCounts())
+		counts := m.dict.labelCounts()
+		for _, c := range counts {
+			// buildTree's unbuilt nodes count 1e15; a label as frequent
+			// would make the construction run past the tree.
+			if c >= 1e15 {
+				return nil, fmt.Errorf("label count %d out of range", c)
+			}
+		}
+		m.tree = buildTree(counts)
 	}
 	m.initSigmoid()
 	return m, nil

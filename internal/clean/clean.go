@@ -162,14 +162,14 @@ func diffEdit(before, after string) winnow.Edit {
 	for p < len(before) && p < len(after) && before[p] == after[p] {
 		p++
 	}
-	for p > 0 && !utf8.RuneStart(before[p]) {
+	for p > 0 && p < len(before) && !utf8.RuneStart(before[p]) {
 		p--
 	}
 	q := 0
 	for q < len(before)-p && q < len(after)-p && before[len(before)-1-q] == after[len(after)-1-q] {
 		q++
 	}
-	for q > 0 && len(before)-q < len(before) && !utf8.RuneStart(before[len(before)-q]) {
+	for q > 0 && !utf8.RuneStart(before[len(before)-q]) {
 		q--
 	}
 	return winnow.Edit{Rule: RuleUnicode, Start: p, End: len(before) - q, Text: before[p : len(before)-q]}

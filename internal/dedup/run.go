@@ -1,0 +1,725 @@
+package dedup
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zeebo/xxh3"
+
+	"winnow"
+)
+
+// Options says where and how the dedup phase runs.
+type Options struct {
+	// Dir is the run's OUTDIR: documents/, side/ and rejects/ live in it,
+	// and the phase keeps its state in Dir/.dedup.
+	Dir string
+	// Config must be the config the "minhash" stage ran with (the
+	// MinHash, ExactNorm and Lines parameters are checked against the
+	// side rows).
+	Config Config
+}
+
+// Result counts what the dedup phase did. Documents = Kept +
+// ExactDuplicates + NearDuplicates + EmptiedDocuments in drop mode; in
+// tag-only mode Kept = Documents.
+type Result struct {
+	Documents int64 `json:"documents"`
+	Shards    int   `json:"shards"`
+	// Clusters is the number of connected components with two or more
+	// documents.
+	Clusters        int64 `json:"clusters"`
+	ClusteredDocs   int64 `json:"clustered_documents"`
+	ExactDuplicates int64 `json:"exact_duplicates"`
+	NearDuplicates  int64 `json:"near_duplicates"`
+	// CandidatePairs counts LSH band collisions (pairs (first of the
+	// bucket, other member)); with verification, distinct pairs checked.
+	CandidatePairs int64 `json:"candidate_pairs"`
+	// RejectedPairs are candidate pairs whose Jaccard similarity was
+	// below Config.Verify.
+	RejectedPairs int64 `json:"rejected_pairs"`
+	// LinesRemoved counts lines removed (or, in tag-only mode, that would
+	// be) because an earlier document has them.
+	LinesRemoved     int64 `json:"lines_removed"`
+	EmptiedDocuments int64 `json:"emptied_documents"`
+	Kept             int64 `json:"kept"`
+	// Resumed lists the phases that were already done and skipped.
+	Resumed []string `json:"resumed,omitempty"`
+}
+
+// Phase names, in order, as recorded in Dir/.dedup/done.
+const (
+	PhaseClusters = "clusters"
+	PhaseLines    = "lines"
+	PhaseStaged   = "rewrite-staged"
+	PhaseRewrite  = "rewrite"
+)
+
+// Rejected documents carry Drop{Stage: "dedup", Rule: one of these}.
+const (
+	RuleExact         = "exact"
+	RuleNear          = "near_duplicate"
+	RuleRepeatedLines = "repeated_lines"
+)
+
+// Attributes set on clustered documents (tag-only mode: on all of them;
+// drop mode: on the rejected ones) and, for lines, on edited documents.
+const (
+	AttrClusterID     = "dedup/cluster_id"
+	AttrClusterSize   = "dedup/cluster_size"
+	AttrIsDuplicate   = "dedup/is_duplicate"
+	AttrRepeatedLines = "dedup/repeated_lines"
+)
+
+// Run is the dedup phase on the output of a run in opts.Dir; see the
+// package doc. Phases: clusters (read side files, external sort of exact
+// and band hashes, union-find, survivors → .dedup/decisions.bin), lines
+// (when enabled: external sort of line hashes → .dedup/lines.bin),
+// rewrite (new shards staged in .dedup/stage, then renamed over the old
+// ones). A rerun with the same config skips the finished phases; with a
+// different config it starts over. Errors: a missing or misaligned side
+// file, side rows signed with other parameters, I/O errors.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	cfg := opts.Config
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	r := &runner{ctx: ctx, dir: opts.Dir, cfg: cfg, state: filepath.Join(opts.Dir, ".dedup")}
+	return r.run()
+}
+
+type runner struct {
+	ctx   context.Context
+	dir   string
+	cfg   Config
+	state string
+	done  map[string]bool
+	res   Result
+}
+
+func (r *runner) path(name string) string { return filepath.Join(r.state, name) }
+
+func (r *runner) run() (*Result, error) {
+	if err := r.loadState(); err != nil {
+		return nil, err
+	}
+	steps := []struct {
+		name string
+		fn   func() error
+		skip bool
+	}{
+		{PhaseClusters, r.clusters, false},
+		{PhaseLines, r.lines, !r.cfg.Lines.Enabled},
+		{PhaseStaged, r.stage, false},
+		{PhaseRewrite, r.commit, false},
+	}
+	for _, s := range steps {
+		if s.skip {
+			continue
+		}
+		if r.done[s.name] {
+			r.res.Resumed = append(r.res.Resumed, s.name)
+			continue
+		}
+		if err := r.ctx.Err(); err != nil {
+			return nil, err
+		}
+		if err := s.fn(); err != nil {
+			return nil, err
+		}
+		if err := r.markDone(s.name); err != nil {
+			return nil, err
+		}
+	}
+	os.RemoveAll(r.path("tmp"))
+	res := r.res
+	return &res, nil
+}
+
+// configKey identifies the config in the done file.
+func (r *runner) configKey() string {
+	b, _ := json.Marshal(r.cfg)
+	return strconv.FormatUint(xxh3.Hash(b), 16)
+}
+
+func (r *runner) loadState() error {
+	r.done = map[string]bool{}
+	b, err := os.ReadFile(r.path("done"))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("dedup: %w", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	for _, l := range lines[1:] {
+		r.done[l] = true
+	}
+	if err == nil && lines[0] == "config "+r.configKey() && len(r.done) > 0 {
+		rb, err := os.ReadFile(r.path("result.json"))
+		if err != nil {
+			return fmt.Errorf("dedup: %w", err)
+		}
+		if err := json.Unmarshal(rb, &r.res); err != nil {
+			return fmt.Errorf("dedup: %s: %w", r.path("result.json"), err)
+		}
+		r.res.Resumed = nil
+		return nil
+	}
+	// A fresh start, or another config: forget the old state, unless a
+	// rewrite was staged and not committed (the output is then half
+	// renamed, and only the same config can finish it).
+	if r.done[PhaseStaged] && !r.done[PhaseRewrite] {
+		return fmt.Errorf("dedup: %s holds an uncommitted rewrite made with another config; rerun with that config", r.state)
+	}
+	r.done = map[string]bool{}
+	if err := os.RemoveAll(r.state); err != nil {
+		return fmt.Errorf("dedup: %w", err)
+	}
+	if err := os.MkdirAll(r.path("tmp"), 0o755); err != nil {
+		return fmt.Errorf("dedup: %w", err)
+	}
+	return os.WriteFile(r.path("done"), []byte("config "+r.configKey()+"\n"), 0o644)
+}
+
+func (r *runner) markDone(phase string) error {
+	rb, _ := json.Marshal(r.res)
+	if err := writeFileAtomic(r.path("result.json"), rb); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(r.path("done"), os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("dedup: %w", err)
+	}
+	if _, err := f.WriteString(phase + "\n"); err != nil {
+		f.Close()
+		return fmt.Errorf("dedup: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("dedup: %w", err)
+	}
+	r.done[phase] = true
+	return f.Close()
+}
+
+func writeFileAtomic(path string, b []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return fmt.Errorf("dedup: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("dedup: %w", err)
+	}
+	return nil
+}
+
+// forEachSide calls fn(ordinal, row) for every row of side/<key> in shard
+// order; it checks nothing about alignment (the rewrite does).
+func (r *runner) forEachSide(shards []string, key string, fn func(ord uint32, row []byte) error) error {
+	var ord uint32
+	for _, sh := range shards {
+		sr, err := openSide(filepath.Join(r.dir, "side", key, sh+".bin"))
+		if err != nil {
+			return err
+		}
+		for {
+			row, err := sr.next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				sr.close()
+				return err
+			}
+			if err := fn(ord, row); err != nil {
+				sr.close()
+				return fmt.Errorf("%w (shard %s)", err, sh)
+			}
+			if ord == math.MaxUint32 {
+				sr.close()
+				return errors.New("dedup: more than 2^32-1 documents")
+			}
+			ord++
+		}
+		sr.close()
+		if err := r.ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// decision is what the clusters phase decided for one clustered document.
+type decision struct {
+	ord     uint32
+	cluster uint32 // smallest ordinal of the connected component
+	size    uint32
+	dup     bool
+	exact   bool
+}
+
+func (d decision) rec() rec {
+	flags := uint64(0)
+	if d.dup {
+		flags |= 1
+	}
+	if d.exact {
+		flags |= 2
+	}
+	return rec{uint64(d.ord), uint64(d.cluster), uint64(d.size)<<8 | flags}
+}
+
+func decisionOf(x rec) decision {
+	return decision{ord: uint32(x.A), cluster: uint32(x.B), size: uint32(x.C >> 8), dup: x.C&1 != 0, exact: x.C&2 != 0}
+}
+
+// clusters is the first phase.
+func (r *runner) clusters() error {
+	shards, err := shardNames(r.dir)
+	if err != nil {
+		return err
+	}
+	tmp := r.path("tmp")
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return fmt.Errorf("dedup: %w", err)
+	}
+	exactS := newSorter(tmp, "exact", r.cfg.MemoryBytes/16)
+	bandS := newSorter(tmp, "band", r.cfg.MemoryBytes/4)
+	defer exactS.cleanup()
+	defer bandS.cleanup()
+	fp := paramsFingerprint(r.cfg)
+	var bandsBuf []uint64
+	var n uint32
+	err = r.forEachSide(shards, SideMinHash, func(ord uint32, row []byte) error {
+		sr, err := parseSideRow(row, bandsBuf)
+		if err != nil {
+			return err
+		}
+		bandsBuf = sr.bands
+		if sr.fp != fp {
+			return errors.New("dedup: minhash side row written with other minhash parameters than the dedup config")
+		}
+		if sr.hasSig && len(sr.bands) != r.cfg.MinHash.Bands {
+			return fmt.Errorf("dedup: side row has %d bands, config %d", len(sr.bands), r.cfg.MinHash.Bands)
+		}
+		n = ord + 1
+		if r.cfg.Exact {
+			if err := exactS.add(rec{sr.exact[0], sr.exact[1], uint64(ord)}); err != nil {
+				return err
+			}
+		}
+		if r.cfg.Near {
+			for j, b := range sr.bands {
+				if err := bandS.add(rec{uint64(j), b, uint64(ord)}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	r.res = Result{Documents: int64(n), Shards: len(shards)}
+	uf := newUnionFind(int(n))
+	exactRep := make([]uint32, n)
+	for i := range exactRep {
+		exactRep[i] = uint32(i)
+	}
+	var prev rec
+	var first uint32
+	started := false
+	err = exactS.each(func(x rec) error {
+		if started && x.A == prev.A && x.B == prev.B {
+			exactRep[x.C] = first
+			uf.union(first, uint32(x.C))
+		} else {
+			first = uint32(x.C)
+		}
+		prev, started = x, true
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	var pairs []uint64 // (a<<32 | b), only with verification
+	started = false
+	err = bandS.each(func(x rec) error {
+		if started && x.A == prev.A && x.B == prev.B {
+			o := uint32(x.C)
+			if exactRep[o] != exactRep[first] {
+				r.res.CandidatePairs++
+				if r.cfg.Verify > 0 {
+					pairs = append(pairs, uint64(first)<<32|uint64(o))
+				} else {
+					uf.union(first, o)
+				}
+			}
+		} else {
+			first = uint32(x.C)
+		}
+		prev, started = x, true
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if r.cfg.Verify > 0 {
+		if err := r.verify(shards, pairs, uf); err != nil {
+			return err
+		}
+	}
+	// survivors
+	policy, attr, _ := parseSurvivor(r.cfg.Survivor)
+	var keys map[uint32]float64
+	if policy != policyFirst {
+		keys, err = r.survivorKeys(shards, uf, policy, attr)
+		if err != nil {
+			return err
+		}
+	}
+	type comp struct{ min, survivor, size uint32 }
+	comps := map[uint32]*comp{}
+	for i := range n {
+		root := uf.find(i)
+		if uf.size[root] < 2 {
+			continue
+		}
+		c := comps[root]
+		if c == nil {
+			// ordinals are visited in increasing order: i is the smallest
+			c = &comp{min: i, survivor: i, size: uf.size[root]}
+			comps[root] = c
+			r.res.Clusters++
+			continue
+		}
+		if policy != policyFirst && better(policy, keys[i], keys[c.survivor]) {
+			c.survivor = i
+		}
+	}
+	dw, err := createRecFile(r.path("decisions.bin"))
+	if err != nil {
+		return err
+	}
+	for i := range n {
+		root := uf.find(i)
+		c := comps[root]
+		if c == nil {
+			continue
+		}
+		d := decision{ord: i, cluster: c.min, size: c.size, dup: i != c.survivor}
+		d.exact = d.dup && r.cfg.Exact && exactRep[i] == exactRep[c.survivor]
+		r.res.ClusteredDocs++
+		if d.dup && d.exact {
+			r.res.ExactDuplicates++
+		} else if d.dup {
+			r.res.NearDuplicates++
+		}
+		if err := dw.write(d.rec()); err != nil {
+			return err
+		}
+	}
+	return dw.close()
+}
+
+// better reports whether key a beats key b under the policy (strictly:
+// ties keep the earlier document).
+func better(policy int, a, b float64) bool {
+	if policy == policyOldest {
+		return a < b
+	}
+	return a > b
+}
+
+// survivorKeys reads the documents of clusters from the output shards and
+// returns their policy key: `created` as Unix seconds (missing or
+// unparsable: +Inf) for "oldest", the attribute's numeric value (missing
+// or not a number: −Inf) for "attribute:<name>".
+func (r *runner) survivorKeys(shards []string, uf *unionFind, policy int, attr string) (map[uint32]float64, error) {
+	keys := map[uint32]float64{}
+	err := r.forEachDoc(shards, func(ord uint32, d *winnow.Doc) error {
+		if uf.size[uf.find(ord)] < 2 {
+			return nil
+		}
+		k := math.Inf(1)
+		if policy == policyOldest {
+			if t, err := time.Parse(time.RFC3339Nano, d.Created); err == nil {
+				k = float64(t.UnixNano()) / 1e9
+			}
+		} else {
+			k = math.Inf(-1)
+			if v, ok := toFloat(d.Attributes[attr]); ok {
+				k = v
+			}
+		}
+		keys[ord] = k
+		return nil
+	})
+	return keys, err
+}
+
+func toFloat(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, !math.IsNaN(x)
+	case int:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case json.Number:
+		f, err := x.Float64()
+		return f, err == nil
+	case bool:
+		if x {
+			return 1, true
+		}
+		return 0, true
+	}
+	return 0, false
+}
+
+// verify computes the exact Jaccard similarity of each distinct candidate
+// pair's shingle sets and unions the pairs at or above Config.Verify. The
+// shingle sets of the documents in pairs are held in memory (8 bytes per
+// distinct shingle of each such document).
+func (r *runner) verify(shards []string, pairs []uint64, uf *unionFind) error {
+	slices.Sort(pairs)
+	pairs = slices.Compact(pairs)
+	r.res.CandidatePairs = int64(len(pairs))
+	need := map[uint32][]uint64{}
+	for _, p := range pairs {
+		need[uint32(p>>32)] = nil
+		need[uint32(p)] = nil
+	}
+	h, err := NewHasher(r.cfg.MinHash)
+	if err != nil {
+		return err
+	}
+	err = r.forEachDoc(shards, func(ord uint32, d *winnow.Doc) error {
+		if _, ok := need[ord]; ok {
+			need[ord] = h.Shingles(nil, d.Text)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, p := range pairs {
+		a, b := uint32(p>>32), uint32(p)
+		if Jaccard(need[a], need[b]) >= r.cfg.Verify {
+			uf.union(a, b)
+		} else {
+			r.res.RejectedPairs++
+		}
+	}
+	return nil
+}
+
+// forEachDoc calls fn for every document of the output shards in order.
+func (r *runner) forEachDoc(shards []string, fn func(ord uint32, d *winnow.Doc) error) error {
+	var ord uint32
+	for _, sh := range shards {
+		dr, err := openDocs(filepath.Join(r.dir, "documents", sh+docExt))
+		if err != nil {
+			return err
+		}
+		for {
+			d, err := dr.next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				dr.close()
+				return err
+			}
+			if err := fn(ord, d); err != nil {
+				dr.close()
+				return err
+			}
+			ord++
+		}
+		dr.close()
+		if err := r.ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lines is the repeated-lines phase: every (line hash, document) of the
+// documents that survive document dedup goes through an external sort;
+// the first document of each hash owns the line, every later one gets a
+// removal record (document, hash), sorted by document into
+// .dedup/lines.bin.
+func (r *runner) lines() error {
+	shards, err := shardNames(r.dir)
+	if err != nil {
+		return err
+	}
+	tmp := r.path("tmp")
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return fmt.Errorf("dedup: %w", err)
+	}
+	dropped, err := r.droppedSet()
+	if err != nil {
+		return err
+	}
+	lineS := newSorter(tmp, "line", r.cfg.MemoryBytes/4)
+	defer lineS.cleanup()
+	lfp := linesFingerprint(r.cfg)
+	var hs []uint64
+	err = r.forEachSide(shards, SideLines, func(ord uint32, row []byte) error {
+		var fp uint32
+		var err error
+		hs, fp, err = parseLinesRow(row, hs[:0])
+		if err != nil {
+			return err
+		}
+		if fp != lfp {
+			return errors.New("dedup: lines side row written with other line parameters than the dedup config")
+		}
+		if dropped[ord] {
+			return nil
+		}
+		for _, h := range hs {
+			if err := lineS.add(rec{h, uint64(ord), 0}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	remS := newSorter(tmp, "linerm", r.cfg.MemoryBytes/4)
+	defer remS.cleanup()
+	var prev uint64
+	started := false
+	err = lineS.each(func(x rec) error {
+		if started && x.A == prev {
+			return remS.add(rec{x.B, x.A, 0})
+		}
+		prev, started = x.A, true
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	w, err := createRecFile(r.path("lines.bin"))
+	if err != nil {
+		return err
+	}
+	if err := remS.each(w.write); err != nil {
+		w.close()
+		return err
+	}
+	return w.close()
+}
+
+// droppedSet returns the ordinals that the rewrite drops as duplicates.
+func (r *runner) droppedSet() (map[uint32]bool, error) {
+	out := map[uint32]bool{}
+	if r.cfg.TagOnly {
+		return out, nil
+	}
+	err := eachRecFile(r.path("decisions.bin"), func(x rec) error {
+		if d := decisionOf(x); d.dup {
+			out[d.ord] = true
+		}
+		return nil
+	})
+	return out, err
+}
+
+// recFile writes recs (24 bytes each) to a file.
+type recFile struct {
+	f *os.File
+	w *bufio.Writer
+	b [recSize]byte
+}
+
+func createRecFile(path string) (*recFile, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("dedup: %w", err)
+	}
+	return &recFile{f: f, w: bufio.NewWriterSize(f, 1<<16)}, nil
+}
+
+func (w *recFile) write(x rec) error {
+	binary.LittleEndian.PutUint64(w.b[0:], x.A)
+	binary.LittleEndian.PutUint64(w.b[8:], x.B)
+	binary.LittleEndian.PutUint64(w.b[16:], x.C)
+	_, err := w.w.Write(w.b[:])
+	return err
+}
+
+func (w *recFile) close() error {
+	err := w.w.Flush()
+	if e := w.f.Sync(); err == nil {
+		err = e
+	}
+	if e := w.f.Close(); err == nil {
+		err = e
+	}
+	if err != nil {
+		return fmt.Errorf("dedup: %w", err)
+	}
+	return nil
+}
+
+// recStream reads a rec file sequentially.
+type recStream struct {
+	f   *os.File
+	rr  *runReader
+	ok  bool
+	err error
+}
+
+func openRecStream(path string) (*recStream, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("dedup: %w", err)
+	}
+	s := &recStream{f: f, rr: &runReader{f: f, r: bufio.NewReaderSize(f, 1<<16)}}
+	s.ok, s.err = s.rr.next()
+	return s, s.err
+}
+
+// peek returns the current record and whether there is one.
+func (s *recStream) peek() (rec, bool) { return s.rr.cur, s.ok }
+
+func (s *recStream) advance() error {
+	s.ok, s.err = s.rr.next()
+	return s.err
+}
+
+func eachRecFile(path string, fn func(rec) error) error {
+	s, err := openRecStream(path)
+	if err != nil {
+		return err
+	}
+	defer s.f.Close()
+	for {
+		x, ok := s.peek()
+		if !ok {
+			return nil
+		}
+		if err := fn(x); err != nil {
+			return err
+		}
+		if err := s.advance(); err != nil {
+			return err
+		}
+	}
+}

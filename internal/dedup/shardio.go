@@ -1,0 +1,239 @@
+package dedup
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/klauspost/compress/zstd"
+
+	"winnow"
+)
+
+// The output layout of a run (written by the shard writer of
+// internal/format/jsonl):
+//
+//	OUTDIR/documents/NNNNN.jsonl.zst   documents, one JSON object a line
+//	OUTDIR/side/<key>/NNNNN.bin        per row: uvarint length + bytes
+//	OUTDIR/rejects/...                 dropped documents
+//
+// This file reads and writes that layout directly so that the phase does
+// not depend on the writer's options.
+
+const docExt = ".jsonl.zst"
+
+// shardNames lists the document shards of dir/documents, sorted (NNNNN
+// sorts numerically as the names have a fixed width).
+func shardNames(dir string) ([]string, error) {
+	ents, err := os.ReadDir(filepath.Join(dir, "documents"))
+	if err != nil {
+		return nil, fmt.Errorf("dedup: %w", err)
+	}
+	var names []string
+	for _, e := range ents {
+		if n := e.Name(); !e.IsDir() && strings.HasSuffix(n, docExt) && !strings.HasPrefix(n, ".") {
+			names = append(names, strings.TrimSuffix(n, docExt))
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// docReader reads one document shard.
+type docReader struct {
+	f   *os.File
+	z   *zstd.Decoder
+	sc  *bufio.Reader
+	row int64
+	buf []byte
+}
+
+func openDocs(path string) (*docReader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("dedup: %w", err)
+	}
+	z, err := zstd.NewReader(f, zstd.WithDecoderConcurrency(1))
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("dedup: %s: %w", path, err)
+	}
+	return &docReader{f: f, z: z, sc: bufio.NewReaderSize(z, 1<<16)}, nil
+}
+
+// next returns the next document, or io.EOF.
+func (r *docReader) next() (*winnow.Doc, error) {
+	for {
+		line, err := r.sc.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			r.buf = append(r.buf[:0], line...)
+			for err == bufio.ErrBufferFull {
+				line, err = r.sc.ReadSlice('\n')
+				r.buf = append(r.buf, line...)
+			}
+			line = r.buf
+		}
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("dedup: %s: row %d: %w", r.f.Name(), r.row, err)
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			if err == io.EOF {
+				return nil, io.EOF
+			}
+			continue
+		}
+		d := new(winnow.Doc)
+		if jerr := json.Unmarshal(line, d); jerr != nil {
+			return nil, fmt.Errorf("dedup: %s: row %d: %w", r.f.Name(), r.row, jerr)
+		}
+		r.row++
+		return d, nil
+	}
+}
+
+func (r *docReader) close() error {
+	r.z.Close()
+	return r.f.Close()
+}
+
+// docWriter writes one zstd JSONL shard at a temporary name.
+type docWriter struct {
+	f   *os.File
+	bw  *bufio.Writer
+	z   *zstd.Encoder
+	enc *json.Encoder
+}
+
+func createDocs(path string) (*docWriter, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("dedup: %w", err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("dedup: %w", err)
+	}
+	bw := bufio.NewWriterSize(f, 1<<16)
+	// One encoder goroutine-free stream: the same input gives the same
+	// bytes.
+	z, err := zstd.NewWriter(bw, zstd.WithEncoderConcurrency(1), zstd.WithEncoderLevel(zstd.SpeedDefault))
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("dedup: %w", err)
+	}
+	enc := json.NewEncoder(z)
+	enc.SetEscapeHTML(false)
+	return &docWriter{f: f, bw: bw, z: z, enc: enc}, nil
+}
+
+func (w *docWriter) write(v any) error {
+	if err := w.enc.Encode(v); err != nil {
+		return fmt.Errorf("dedup: %w", err)
+	}
+	return nil
+}
+
+func (w *docWriter) close() error {
+	err := w.z.Close()
+	if e := w.bw.Flush(); err == nil {
+		err = e
+	}
+	if e := w.f.Sync(); err == nil {
+		err = e
+	}
+	if e := w.f.Close(); err == nil {
+		err = e
+	}
+	if err != nil {
+		return fmt.Errorf("dedup: %w", err)
+	}
+	return nil
+}
+
+// sideReader reads the rows of one side file.
+type sideReader struct {
+	f   *os.File
+	r   *bufio.Reader
+	buf []byte
+}
+
+func openSide(path string) (*sideReader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("dedup: %w", err)
+	}
+	return &sideReader{f: f, r: bufio.NewReaderSize(f, 1<<16)}, nil
+}
+
+// next returns the next row (valid until the next call) or io.EOF.
+func (s *sideReader) next() ([]byte, error) {
+	n, err := binary.ReadUvarint(s.r)
+	if err == io.EOF {
+		return nil, io.EOF
+	}
+	if err != nil {
+		return nil, fmt.Errorf("dedup: %s: %w", s.f.Name(), err)
+	}
+	if n > 1<<30 {
+		return nil, fmt.Errorf("dedup: %s: side row of %d bytes", s.f.Name(), n)
+	}
+	if cap(s.buf) < int(n) {
+		s.buf = make([]byte, n)
+	}
+	s.buf = s.buf[:n]
+	if _, err := io.ReadFull(s.r, s.buf); err != nil {
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, fmt.Errorf("dedup: %s: %w", s.f.Name(), err)
+	}
+	return s.buf, nil
+}
+
+func (s *sideReader) close() error { return s.f.Close() }
+
+// sideWriter writes side rows (uvarint length + bytes).
+type sideWriter struct {
+	f  *os.File
+	w  *bufio.Writer
+	lb [binary.MaxVarintLen64]byte
+}
+
+func createSide(path string) (*sideWriter, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("dedup: %w", err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("dedup: %w", err)
+	}
+	return &sideWriter{f: f, w: bufio.NewWriterSize(f, 1<<16)}, nil
+}
+
+func (s *sideWriter) write(row []byte) error {
+	n := binary.PutUvarint(s.lb[:], uint64(len(row)))
+	s.w.Write(s.lb[:n])
+	_, err := s.w.Write(row)
+	return err
+}
+
+func (s *sideWriter) close() error {
+	err := s.w.Flush()
+	if e := s.f.Sync(); err == nil {
+		err = e
+	}
+	if e := s.f.Close(); err == nil {
+		err = e
+	}
+	if err != nil {
+		return fmt.Errorf("dedup: %w", err)
+	}
+	return nil
+}

@@ -1,26 +1,26 @@
 package dedup
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"winnow"
+	"winnow/internal/format/jsonl"
 )
 
-// rejectRecord is a rejected document as written to OUTDIR/rejects: the
-// document's JSON plus "drop": {stage, rule, value, detail}.
-type rejectRecord struct {
-	*winnow.Doc
-	Drop *winnow.Drop `json:"drop"`
-}
-
 // stage writes the new shards under .dedup/stage/{documents,side/<key>,
-// rejects}, mirroring OUTDIR, then marks the stage complete.
+// rejects/dedup}, mirroring OUTDIR, with the shard writer and reject
+// writer of internal/format/jsonl. Shard NNNNN keeps its number; its
+// rejects go to rejects/dedup/NNNNN.jsonl.zst, one row per dropped
+// document with reason dedup/<rule> and detail "cluster <id>".
 func (r *runner) stage() error {
 	stage := r.path("stage")
 	if err := os.RemoveAll(stage); err != nil {
@@ -83,21 +83,23 @@ func (r *runner) stageShard(stage, sh string, keys []string, ord *uint32, dec, r
 	}
 	defer dr.close()
 	sides := make([]*sideReader, len(keys))
-	outSides := make([]*sideWriter, len(keys))
 	for i, k := range keys {
 		if sides[i], err = openSide(filepath.Join(r.dir, "side", k, sh+".bin")); err != nil {
 			return err
 		}
 		defer sides[i].close()
-		if outSides[i], err = createSide(filepath.Join(stage, "side", k, sh+".bin")); err != nil {
-			return err
-		}
 	}
-	out, err := createDocs(filepath.Join(stage, "documents", sh+docExt))
+	index, err := strconv.Atoi(sh)
 	if err != nil {
-		return err
+		return fmt.Errorf("dedup: shard name %q is not a number", sh)
 	}
-	var rej *docWriter
+	shardOpts := jsonl.ShardOptions{FirstIndex: index, MaxShardBytes: math.MaxInt64, SideDir: filepath.Join(stage, "side")}
+	out, err := jsonl.NewShardWriter(filepath.Join(stage, "documents"), shardOpts)
+	if err != nil {
+		return fmt.Errorf("dedup: %w", err)
+	}
+	defer out.Close()
+	var rej *jsonl.RejectWriter
 	remove := map[uint64]bool{}
 	var lineBuf []byte
 	for {
@@ -117,7 +119,7 @@ func (r *runner) stageShard(stage, sh string, keys []string, ord *uint32, dec, r
 				}
 				return err
 			}
-			rows[i] = row
+			rows[i] = bytes.Clone(row)
 		}
 		// the decision for this ordinal, if clustered
 		var drop *winnow.Drop
@@ -165,23 +167,29 @@ func (r *runner) stageShard(stage, sh string, keys []string, ord *uint32, dec, r
 		*ord++
 		if drop != nil {
 			if rej == nil {
-				if rej, err = createDocs(filepath.Join(stage, "rejects", "dedup-"+sh+docExt)); err != nil {
-					return err
+				if rej, err = jsonl.NewRejectWriter(filepath.Join(stage, "rejects", "dedup"), jsonl.ShardOptions{FirstIndex: index, MaxShardBytes: math.MaxInt64}); err != nil {
+					return fmt.Errorf("dedup: %w", err)
 				}
+				defer rej.Close()
 			}
-			if err := rej.write(rejectRecord{Doc: d, Drop: drop}); err != nil {
-				return err
+			d.Drop = drop
+			// where the document was: its row in the output shard,
+			// relative to OUTDIR so that the rejects do not depend on
+			// where OUTDIR lies
+			d.Pos.File = filepath.Join("documents", sh+docExt)
+			d.Pos.Offset = -1
+			if err := rej.WriteDropped(d); err != nil {
+				return fmt.Errorf("dedup: %w", err)
 			}
 			continue
 		}
 		r.res.Kept++
-		if err := out.write(d); err != nil {
-			return err
+		d.Side = make(map[string][]byte, len(keys))
+		for i, k := range keys {
+			d.Side[k] = rows[i]
 		}
-		for i := range outSides {
-			if err := outSides[i].write(rows[i]); err != nil {
-				return fmt.Errorf("dedup: %w", err)
-			}
+		if err := out.Write(d); err != nil {
+			return fmt.Errorf("dedup: %w", err)
 		}
 	}
 	for i := range sides {
@@ -193,16 +201,35 @@ func (r *runner) stageShard(stage, sh string, keys []string, ord *uint32, dec, r
 		}
 	}
 	if rej != nil {
-		if err := rej.close(); err != nil {
+		if err := rej.Close(); err != nil {
+			return fmt.Errorf("dedup: %w", err)
+		}
+	}
+	if err := out.Close(); err != nil {
+		return fmt.Errorf("dedup: %w", err)
+	}
+	if len(out.Shards()) > 0 {
+		return nil
+	}
+	// Every document was dropped: keep the shard number with an empty
+	// shard and empty side files, so that the old files are replaced.
+	w, err := createDocs(filepath.Join(stage, "documents", sh+docExt))
+	if err != nil {
+		return err
+	}
+	if err := w.close(); err != nil {
+		return err
+	}
+	for _, k := range keys {
+		sw, err := createSide(filepath.Join(stage, "side", k, sh+".bin"))
+		if err != nil {
+			return err
+		}
+		if err := sw.close(); err != nil {
 			return err
 		}
 	}
-	for _, w := range outSides {
-		if err := w.close(); err != nil {
-			return err
-		}
-	}
-	return out.close()
+	return nil
 }
 
 // removeLines drops the lines of text (split on "\n") whose normalised

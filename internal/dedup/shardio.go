@@ -2,7 +2,6 @@ package dedup
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -16,6 +15,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"winnow"
+	"winnow/internal/format/jsonl"
 )
 
 // The output layout of a run (written by the shard writer of
@@ -47,62 +47,31 @@ func shardNames(dir string) ([]string, error) {
 	return names, nil
 }
 
-// docReader reads one document shard.
+// docReader reads one document shard with the jsonl reader. A line that
+// does not parse is an error here: the shard is the run's own output, and
+// skipping a row would misalign the side files.
 type docReader struct {
-	f   *os.File
-	z   *zstd.Decoder
-	sc  *bufio.Reader
-	row int64
-	buf []byte
+	r *jsonl.Reader
 }
 
 func openDocs(path string) (*docReader, error) {
-	f, err := os.Open(path)
+	r, err := jsonl.Open(path, jsonl.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("dedup: %w", err)
 	}
-	z, err := zstd.NewReader(f, zstd.WithDecoderConcurrency(1))
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("dedup: %s: %w", path, err)
-	}
-	return &docReader{f: f, z: z, sc: bufio.NewReaderSize(z, 1<<16)}, nil
+	return &docReader{r: r}, nil
 }
 
 // next returns the next document, or io.EOF.
 func (r *docReader) next() (*winnow.Doc, error) {
-	for {
-		line, err := r.sc.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			r.buf = append(r.buf[:0], line...)
-			for err == bufio.ErrBufferFull {
-				line, err = r.sc.ReadSlice('\n')
-				r.buf = append(r.buf, line...)
-			}
-			line = r.buf
-		}
-		if err != nil && err != io.EOF {
-			return nil, fmt.Errorf("dedup: %s: row %d: %w", r.f.Name(), r.row, err)
-		}
-		if len(bytes.TrimSpace(line)) == 0 {
-			if err == io.EOF {
-				return nil, io.EOF
-			}
-			continue
-		}
-		d := new(winnow.Doc)
-		if jerr := json.Unmarshal(line, d); jerr != nil {
-			return nil, fmt.Errorf("dedup: %s: row %d: %w", r.f.Name(), r.row, jerr)
-		}
-		r.row++
-		return d, nil
+	d, err := r.r.Next()
+	if err != nil && err != io.EOF {
+		return nil, fmt.Errorf("dedup: %w", err)
 	}
+	return d, err
 }
 
-func (r *docReader) close() error {
-	r.z.Close()
-	return r.f.Close()
-}
+func (r *docReader) close() error { return r.r.Close() }
 
 // docWriter writes one zstd JSONL shard at a temporary name.
 type docWriter struct {

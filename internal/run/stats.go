@@ -143,13 +143,20 @@ func (s *Stats) writeFile(path string) error {
 	return nil
 }
 
+// maxSummaryFiles bounds the per-file lines of the summary table.
+const maxSummaryFiles = 10
+
 // WriteSummary prints the run's figures as an aligned table.
 func (s *Stats) WriteSummary(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	row := func(k string, v any) { fmt.Fprintf(tw, "%s\t%v\n", k, v) }
 	row("inputs", s.Inputs.Total)
 	row("unreadable inputs", s.Inputs.Unreadable)
-	for _, f := range sortedKeys(s.Inputs.UnreadableFiles) {
+	for i, f := range sortedKeys(s.Inputs.UnreadableFiles) {
+		if i == maxSummaryFiles {
+			row(fmt.Sprintf("  … and %d more", len(s.Inputs.UnreadableFiles)-i), "(see stats.json)")
+			break
+		}
 		row("  "+f, s.Inputs.UnreadableFiles[f])
 	}
 	row("documents read", s.Documents.Read)
@@ -159,7 +166,11 @@ func (s *Stats) WriteSummary(w io.Writer) error {
 		row("  "+k, s.Documents.DroppedByReason[k])
 	}
 	row("rejected records", s.Rejected.Total)
-	for _, k := range sortedKeys(s.Rejected.ByFile) {
+	for i, k := range sortedKeys(s.Rejected.ByFile) {
+		if i == maxSummaryFiles {
+			row(fmt.Sprintf("  … and %d more files", len(s.Rejected.ByFile)-i), "(see stats.json)")
+			break
+		}
 		row("  "+k, s.Rejected.ByFile[k])
 	}
 	for _, k := range sortedKeys(s.Skipped) {

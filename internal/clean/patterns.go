@@ -114,7 +114,9 @@ var codeRE = regexp.MustCompile(strings.Join([]string{
 
 // codeFragments returns the byte spans of code in s.
 func codeFragments(s string) [][]int {
-	if !strings.ContainsAny(s, "{}();=") {
+	// Every alternative needs one of these; most prose has none.
+	if !strings.ContainsAny(s, "{};=") && !strings.Contains(s, "document.") &&
+		!strings.Contains(s, "window.") && !strings.Contains(s, "$(") && !strings.Contains(s, "jQuery(") {
 		return nil
 	}
 	var out [][]int

@@ -356,11 +356,15 @@ func (c *cleaner) whitespace() {
 	s := c.text
 	cur := merge(append([]span(nil), c.spans...))
 	// kept reports whether s[a:b] has anything but whitespace left.
+	idx := 0 // first span of cur that ends after the current line start
 	keptText := func(a, b int) string {
 		var sb strings.Builder
 		last := a
-		for _, sp := range cur {
-			if sp.end <= a || sp.start >= b {
+		for _, sp := range cur[idx:] {
+			if sp.start >= b {
+				break
+			}
+			if sp.end <= a {
 				continue
 			}
 			if sp.start > last {
@@ -384,14 +388,11 @@ func (c *cleaner) whitespace() {
 			end = pos + i
 			next = end + 1
 		}
-		// Is the line removed entirely?
-		removed := false
-		for _, sp := range cur {
-			if sp.start <= pos && sp.end >= next && next > pos {
-				removed = true
-				break
-			}
+		for idx < len(cur) && cur[idx].end <= pos {
+			idx++
 		}
+		// Is the line removed entirely?
+		removed := idx < len(cur) && cur[idx].start <= pos && cur[idx].end >= next && next > pos
 		if removed {
 			pos = next
 			continue

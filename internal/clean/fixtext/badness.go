@@ -122,7 +122,26 @@ var badnessRE = func() *regexp.Regexp {
 // IsBad reports whether s holds a character sequence that looks like
 // mojibake (see the badness heuristic above). It is true for almost all
 // mojibake and false for almost all correct text in any script.
-func IsBad(s string) bool { return badnessRE.MatchString(s) }
+func IsBad(s string) bool { return mayBeBad(s) && badnessRE.MatchString(s) }
+
+// mayBeBad is a fast necessary condition for a badness match: every
+// alternative of the expression holds a C1 control, Ã, Â, Œ or œ, or two
+// adjacent non-ASCII characters. Measured on the dolma sample it skips the
+// expression for most lines of Latin-script text.
+func mayBeBad(s string) bool {
+	prevNonASCII := false
+	for _, r := range s {
+		if r < 0x80 {
+			prevNonASCII = false
+			continue
+		}
+		if r <= 0x9f || r == 'Ã' || r == 'Â' || r == 'Œ' || r == 'œ' || prevNonASCII {
+			return true
+		}
+		prevNonASCII = true
+	}
+	return false
+}
 
 // Badness counts the mojibake-like sequences in s (non-overlapping).
 func Badness(s string) int { return len(badnessRE.FindAllStringIndex(s, -1)) }

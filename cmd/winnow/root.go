@@ -168,11 +168,14 @@ func newStepsCmd(stdout io.Writer) *cobra.Command {
 // the registry's order, and the default pipeline.
 func listSteps(w io.Writer) error {
 	for _, s := range steps.All() {
-		b, err := yaml.Marshal(map[string]any{s.Name: s.Config()})
-		if err != nil {
+		var b strings.Builder
+		enc := yaml.NewEncoder(&b)
+		enc.SetIndent(2)
+		if err := enc.Encode(map[string]any{s.Name: s.Config()}); err != nil {
 			return fmt.Errorf("steps: %s: %w", s.Name, err)
 		}
-		fmt.Fprintf(w, "# %s: %s\n%s\n", s.Name, s.Doc, b)
+		enc.Close()
+		fmt.Fprintf(w, "# %s: %s\n%s\n", s.Name, s.Doc, b.String())
 	}
 	var names []string
 	for _, s := range config.Default().Steps {

@@ -272,6 +272,9 @@ type wordSeq struct {
 	lens     []int
 	totalLen int
 	buf      []byte
+	// scratch reused between n-gram sizes
+	index   map[uint64]int32
+	entries []ngramCount
 }
 
 func newWordSeq(words []string) *wordSeq {
@@ -319,35 +322,42 @@ func (s *wordSeq) span(i, n int) int {
 }
 
 type ngramCount struct {
-	count int
-	first int // index of the first occurrence
+	count int32
+	first int32 // index of the first occurrence
 }
 
-// counts returns the count of each n-gram by id tuple, and false when
-// there are no n-grams.
-func (s *wordSeq) counts(n int) (map[uint64]*ngramCount, bool) {
+// counts counts the n-grams by id tuple, in order of first occurrence; it
+// returns false when there are no n-grams. The slice is reused by the
+// next call.
+func (s *wordSeq) counts(n int) ([]ngramCount, bool) {
 	m := len(s.words) - n + 1
 	if m <= 0 {
 		return nil, false
 	}
-	c := make(map[uint64]*ngramCount, m)
+	if s.index == nil {
+		s.index = make(map[uint64]int32, m)
+	}
+	clear(s.index)
+	s.entries = s.entries[:0]
 	for i := 0; i < m; i++ {
 		k := s.idKey(i, n)
-		if e, ok := c[k]; ok {
-			e.count++
-		} else {
-			c[k] = &ngramCount{count: 1, first: i}
+		if j, ok := s.index[k]; ok {
+			s.entries[j].count++
+			continue
 		}
+		s.index[k] = int32(len(s.entries))
+		s.entries = append(s.entries, ngramCount{count: 1, first: int32(i)})
 	}
-	return c, true
+	return s.entries, true
 }
 
 // top returns the most frequent n-gram: the highest count, ties going to
-// the n-gram seen first, as Counter.most_common(1) does.
-func top(c map[uint64]*ngramCount) *ngramCount {
-	var best *ngramCount
-	for _, e := range c {
-		if best == nil || e.count > best.count || (e.count == best.count && e.first < best.first) {
+// the n-gram seen first, as Counter.most_common(1) does (entries are in
+// order of first occurrence).
+func top(c []ngramCount) ngramCount {
+	best := c[0]
+	for _, e := range c[1:] {
+		if e.count > best.count {
 			best = e
 		}
 	}
@@ -362,12 +372,16 @@ func (s *wordSeq) topChars(n int) (int, bool) {
 		return 0, false
 	}
 	b := top(c)
-	return (s.span(b.first, n) + n - 1) * b.count, true
+	return (s.span(int(b.first), n) + n - 1) * int(b.count), true
 }
 
 // dupChars is datatrove's find_all_duplicate (L57-70).
 func (s *wordSeq) dupChars(n int) int {
-	seen := map[uint64]struct{}{}
+	if s.index == nil {
+		s.index = make(map[uint64]int32, len(s.words))
+	}
+	seen := s.index
+	clear(seen)
 	chars := 0
 	for i := 0; i < len(s.words)-n+1; {
 		k := s.concatKey(i, n)
@@ -376,7 +390,7 @@ func (s *wordSeq) dupChars(n int) int {
 			i += n
 			continue
 		}
-		seen[k] = struct{}{}
+		seen[k] = 0
 		i++
 	}
 	return chars
@@ -391,7 +405,7 @@ func (s *wordSeq) dolmaTop(n int) (float64, bool) {
 		return 0, false
 	}
 	b := top(c)
-	return float64(b.count*s.span(b.first, n)) / float64(max(s.totalLen, 1)), true
+	return float64(int(b.count)*s.span(int(b.first), n)) / float64(max(s.totalLen, 1)), true
 }
 
 // dolmaDup is dolma's fraction_of_characters_in_duplicate_ngrams: the
@@ -405,7 +419,7 @@ func (s *wordSeq) dolmaDup(n int) (float64, bool) {
 	}
 	var all, dup int
 	for _, e := range c {
-		ch := e.count * s.span(e.first, n)
+		ch := int(e.count) * s.span(int(e.first), n)
 		all += ch
 		if e.count > 1 {
 			dup += ch

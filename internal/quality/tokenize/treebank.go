@@ -3,6 +3,7 @@ package tokenize
 import (
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -22,55 +23,197 @@ import (
 // pySpace is Python's Unicode \s for str patterns.
 const pySpace = `[\t\n\v\f\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]`
 
-type rule struct {
-	re   *regexp.Regexp
-	repl string
-	// need lists characters of which at least one must occur for the
-	// rule to match; a cheap strings.ContainsAny check skips the regex.
-	need string
+// step is one re.sub of the reference, on the whole string.
+type step func(string) string
+
+// re is a regex rule that only runs when need reports that it may match
+// (a cheap substring check that skips the regex engine).
+func re(pattern, repl string, need func(string) bool) step {
+	x := regexp.MustCompile(pattern)
+	return func(s string) string {
+		if !need(s) {
+			return s
+		}
+		return x.ReplaceAllString(s, repl)
+	}
 }
 
-func r(pattern, repl, need string) rule {
-	return rule{re: regexp.MustCompile(pattern), repl: repl, need: need}
+func has(sub string) func(string) bool {
+	return func(s string) bool { return strings.Contains(s, sub) }
+}
+
+func hasAny(chars string) func(string) bool {
+	return func(s string) bool { return strings.ContainsAny(s, chars) }
+}
+
+// pad puts a space on both sides of every rune of set: re.sub("[set]",
+// r" \g<0> ").
+func pad(set string) step {
+	return func(s string) string {
+		if !strings.ContainsAny(s, set) {
+			return s
+		}
+		var b strings.Builder
+		b.Grow(len(s) + 16)
+		for _, r := range s {
+			if strings.ContainsRune(set, r) {
+				b.WriteByte(' ')
+				b.WriteRune(r)
+				b.WriteByte(' ')
+				continue
+			}
+			b.WriteRune(r)
+		}
+		return b.String()
+	}
+}
+
+// padDots is re.sub(r"\.{2,}", r" \g<0> ").
+func padDots(s string) string {
+	if !strings.Contains(s, "..") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	for i := 0; i < len(s); {
+		if s[i] != '.' {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] == '.' {
+			j++
+		}
+		if j-i >= 2 {
+			b.WriteByte(' ')
+			b.WriteString(s[i:j])
+			b.WriteByte(' ')
+		} else {
+			b.WriteByte('.')
+		}
+		i = j
+	}
+	return b.String()
+}
+
+// colonComma is re.sub(r"([:,])([^\d])", r" \1 \2") with Python's
+// Unicode \d: a colon or comma followed by a non-digit (which the match
+// consumes) gets a space on each side.
+func colonComma(s string) string {
+	if !strings.ContainsAny(s, ":,") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c == ':' || c == ',' {
+			if r, size := utf8.DecodeRuneInString(s[i+1:]); size > 0 && !unicode.Is(unicode.Nd, r) {
+				b.WriteByte(' ')
+				b.WriteByte(c)
+				b.WriteByte(' ')
+				b.WriteString(s[i+1 : i+1+size])
+				i += 1 + size
+				continue
+			}
+		}
+		b.WriteByte(c)
+		i++
+	}
+	return b.String()
+}
+
+// colonCommaEnd is re.sub(r"([:,])$", r" \1 "); Python's $ also matches
+// before a final newline.
+func colonCommaEnd(s string) string {
+	t := strings.TrimSuffix(s, "\n")
+	if t == "" || (t[len(t)-1] != ':' && t[len(t)-1] != ',') {
+		return s
+	}
+	return t[:len(t)-1] + " " + t[len(t)-1:] + " " + s[len(t):]
+}
+
+// finalPeriod is re.sub(r'([^\.])(\.)([<closers>]*)\s*$', repl): the
+// period ending the string, after optional closing marks and whitespace,
+// when not part of an ellipsis. The closing marks are kept; the trailing
+// whitespace becomes one space. spaced selects the first rule's
+// replacement r"\1 \2 \3 " over the second's r"\1 \2\3 ".
+func finalPeriod(closers string, spaced bool) step {
+	return func(s string) string {
+		if !strings.Contains(s, ".") {
+			return s
+		}
+		// The match is the only period p for which s[p+1:] is a run of
+		// closers followed by a run of whitespace.
+		e := len(strings.TrimRightFunc(s, IsSpace))
+		p := len(strings.TrimRight(s[:e], closers)) - 1
+		if p < 1 || s[p] != '.' || s[p-1] == '.' {
+			return s
+		}
+		// The closers run is greedy from p+1: it may extend over spaces
+		// that were trimmed as whitespace.
+		x := p + 1
+		for x < len(s) {
+			r, size := utf8.DecodeRuneInString(s[x:])
+			if !strings.ContainsRune(closers, r) {
+				break
+			}
+			x += size
+		}
+		var b strings.Builder
+		b.Grow(len(s) + 4)
+		b.WriteString(s[:p])
+		b.WriteByte(' ')
+		b.WriteByte('.')
+		if spaced {
+			b.WriteByte(' ')
+		}
+		b.WriteString(s[p+1 : x])
+		b.WriteByte(' ')
+		return b.String()
+	}
 }
 
 var (
-	// STARTING_QUOTES[0:4]; [4] is apostropheSplit.
-	startingQuotes = []rule{
-		r("([«“‘„]|[`]+)", " ${1} ", "«“‘„`"),
-		r(`^"`, "``", `"`),
-		r("(``)", " ${1} ", "`"),
-		r(`([ (\[{<])("|'')`, "${1} `` ", `"'`),
+	startingQuotes = []step{
+		re("([«“‘„]|[`]+)", " ${1} ", hasAny("«“‘„`")),
+		func(s string) string {
+			if strings.HasPrefix(s, `"`) {
+				return "``" + s[1:]
+			}
+			return s
+		},
+		re("(``)", " ${1} ", has("``")),
+		re(`([ (\[{<])("|'')`, "${1} `` ", func(s string) bool { return strings.Contains(s, `"`) || strings.Contains(s, "''") }),
+		func(s string) string {
+			if strings.IndexByte(s, '\'') < 0 {
+				return s
+			}
+			return apostropheSplit(s)
+		},
 	}
-	// PUNCTUATION, in order.
-	punctuation = []rule{
-		r(`([^.])(\.)([\])}>"'»”’ ]*)`+pySpace+`*\z`, "${1} ${2} ${3} ", "."),
-		r(`([:,])([^\p{Nd}])`, " ${1} ${2}", ":,"),
-		r(`([:,])(\n?)\z`, " ${1} ${2}", ":,"),
-		r(`\.{2,}`, " ${0} ", "."),
-		r(`[;@#$%&]`, " ${0} ", ";@#$%&"),
-		r(`([^.])(\.)([\])}>"']*)`+pySpace+`*\z`, "${1} ${2}${3} ", "."),
-		r(`[?!]`, " ${0} ", "?!"),
-		r(`([^'])' `, "${1} ' ", "'"),
-		r(`[*]`, " ${0} ", "*"),
+	punctuation = []step{
+		finalPeriod("])}>\"'»”’ ", true),
+		colonComma,
+		colonCommaEnd,
+		padDots,
+		pad(";@#$%&"),
+		finalPeriod("])}>\"'", false),
+		pad("?!"),
+		re(`([^'])' `, "${1} ' ", has("' ")),
+		pad("*"),
 	}
-	parensBrackets = r(`[\]\[(){}<>]`, " ${0} ", "[](){}<>")
-	doubleDashes   = r(`--`, " -- ", "-")
-	endingQuotes   = []rule{
-		r("([»”’])", " ${1} ", "»”’"),
-		r(`''`, " '' ", "'"),
-		r(`"`, " '' ", `"`),
-		r(`([^' ])('[sS]|'[mM]|'[dD]|') `, "${1} ${2} ", "'"),
-		r(`([^' ])('ll|'LL|'re|'RE|'ve|'VE|n't|N'T) `, "${1} ${2} ", "'"),
+	parensBrackets = pad("[](){}<>")
+	doubleDashes   = re(`--`, " -- ", has("--"))
+	endingQuotes   = []step{
+		pad("»”’"),
+		re(`''`, " '' ", has("''")),
+		re(`"`, " '' ", has(`"`)),
+		re(`([^' ])('[sS]|'[mM]|'[dD]|') `, "${1} ${2} ", has("'")),
+		re(`([^' ])('ll|'LL|'re|'RE|'ve|'VE|n't|N'T) `, "${1} ${2} ", hasAny("'")),
 	}
 )
-
-func (ru rule) apply(s string) string {
-	if !strings.ContainsAny(s, ru.need) {
-		return s
-	}
-	return ru.re.ReplaceAllString(s, ru.repl)
-}
 
 // contraction describes one MacIntyre contraction: the two parts, split
 // apart when they occur as a whole word (case-insensitive).
@@ -109,23 +252,24 @@ func Treebank(s string) []string {
 }
 
 func treebankString(s string) string {
-	for _, ru := range startingQuotes {
-		s = ru.apply(s)
+	for _, f := range startingQuotes {
+		s = f(s)
 	}
-	if strings.IndexByte(s, '\'') >= 0 {
-		s = apostropheSplit(s)
+	for _, f := range punctuation {
+		s = f(s)
 	}
-	for _, ru := range punctuation {
-		s = ru.apply(s)
-	}
-	s = parensBrackets.apply(s)
-	s = doubleDashes.apply(s)
+	s = parensBrackets(s)
+	s = doubleDashes(s)
 	s = " " + s + " "
-	for _, ru := range endingQuotes {
-		s = ru.apply(s)
+	for _, f := range endingQuotes {
+		s = f(s)
 	}
+	lower := asciiLower(s)
 	for _, c := range contractions {
-		s = c.apply(s)
+		if strings.Contains(lower, c.a+c.b) {
+			s = c.apply(s)
+			lower = asciiLower(s)
+		}
 	}
 	return s
 }
@@ -183,9 +327,6 @@ func apostropheSplit(s string) string {
 // space is replaced too, as in CONTRACTIONS3.
 func (c contraction) apply(s string) string {
 	word := c.a + c.b
-	if !containsFold(s, word) {
-		return s
-	}
 	var out strings.Builder
 	last := 0
 	for i := 0; i < len(s); {
@@ -242,12 +383,18 @@ func (c contraction) endOK(s string, j int) bool {
 	return !IsWordChar(n)
 }
 
-// containsFold reports whether s contains the ASCII word w in any case.
-func containsFold(s, w string) bool {
-	for i := 0; i+len(w) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(w)], w) {
-			return true
+// asciiLower lowercases ASCII letters only, keeping byte offsets.
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if c := b[j]; c >= 'A' && c <= 'Z' {
+					b[j] = c + 32
+				}
+			}
+			return string(b)
 		}
 	}
-	return false
+	return s
 }

@@ -5,6 +5,7 @@ import (
 	"winnow/internal/clean"
 	"winnow/internal/dedup"
 	"winnow/internal/langid"
+	"winnow/internal/quality"
 )
 
 // all lists every stage a config may name, in the order data usually
@@ -29,6 +30,42 @@ var all = []Spec{
 		Doc:    "score documents with a fastText classifier (label probability as an attribute) and keep those above a threshold",
 		Config: func() any { c := langid.DefaultClassifierConfig(); return &c },
 		New:    func(cfg any) (winnow.Stage, error) { return langid.NewClassifier(*cfg.(*langid.ClassifierConfig)) },
+	},
+	{
+		Name:   "gopher_quality",
+		Doc:    "Gopher quality rules (word count, word length, symbols, bullets, ellipses, alphabetic words, stop words) with datatrove or dolma semantics",
+		Config: func() any { c := quality.DefaultGopherQualityConfig(); return &c },
+		New: func(cfg any) (winnow.Stage, error) {
+			return quality.NewGopherQuality(*cfg.(*quality.GopherQualityConfig))
+		},
+	},
+	{
+		Name:   "gopher_repetition",
+		Doc:    "Gopher repetition rules (duplicate lines and paragraphs, top and duplicated word n-grams) with datatrove or dolma semantics",
+		Config: func() any { c := quality.DefaultGopherRepetitionConfig(); return &c },
+		New: func(cfg any) (winnow.Stage, error) {
+			return quality.NewGopherRepetition(*cfg.(*quality.GopherRepetitionConfig))
+		},
+	},
+	{
+		Name:   "c4_quality",
+		Doc:    "C4 line cleaning (terminal punctuation, short lines, javascript, policy text) and document rules (lorem ipsum, curly bracket, few sentences, optional mC4 paragraphs)",
+		Config: func() any { c := quality.DefaultC4QualityConfig(); return &c },
+		New:    func(cfg any) (winnow.Stage, error) { return quality.NewC4Quality(*cfg.(*quality.C4QualityConfig)) },
+	},
+	{
+		Name:   "c4_badwords",
+		Doc:    "drop documents holding a word of a user-given bad-words list (C4, LDNOOBW format), per language",
+		Config: func() any { c := quality.DefaultC4BadWordsConfig(); return &c },
+		New:    func(cfg any) (winnow.Stage, error) { return quality.NewC4BadWords(*cfg.(*quality.C4BadWordsConfig)) },
+	},
+	{
+		Name:   "fineweb_quality",
+		Doc:    "FineWeb quality rules (line punctuation, short lines, duplicated line characters, list ratio)",
+		Config: func() any { c := quality.DefaultFineWebQualityConfig(); return &c },
+		New: func(cfg any) (winnow.Stage, error) {
+			return quality.NewFineWebQuality(*cfg.(*quality.FineWebQualityConfig))
+		},
 	},
 	{
 		Name:   "minhash",

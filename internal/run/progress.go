@@ -26,7 +26,11 @@ func startProgress(w io.Writer, every time.Duration, c *counters) (stop func()) 
 		every = DefaultProgressEvery
 	}
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		return startBar(f, c)
+		// A terminal that reports no width (some ptys) would get an
+		// empty bar: use lines there too.
+		if width, _, err := term.GetSize(int(f.Fd())); err == nil && width > 0 {
+			return startBar(f, c)
+		}
 	}
 	done := make(chan struct{})
 	finished := make(chan struct{})

@@ -3,7 +3,6 @@ package jsonl
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,6 +10,14 @@ import (
 
 	"winnow"
 )
+
+// decoder turns JSON lines into documents, reusing its buffers.
+type decoder struct {
+	opt     Options
+	members []member
+	top     map[string][]byte
+	scratch []byte
+}
 
 // decodeLine turns one JSON line into a document. The id is returned even
 // when the line is rejected, if it could be read.
@@ -22,15 +29,27 @@ import (
 // top-level key, or a known key of an unexpected type, is kept verbatim in
 // Metadata.Extra unless metadata already has a key of that name.
 func decodeLine(line []byte, opt Options) (*winnow.Doc, string, error) {
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(line, &top); err != nil {
-		return nil, "", fmt.Errorf("jsonl: malformed json: %w", err)
+	dec := decoder{opt: opt}
+	return dec.decode(line)
+}
+
+func (dec *decoder) decode(line []byte) (*winnow.Doc, string, error) {
+	opt := dec.opt
+	var err error
+	dec.members, dec.scratch, err = splitObject(line, dec.members[:0], dec.scratch)
+	if err != nil {
+		return nil, "", err
 	}
-	if top == nil {
-		return nil, "", errors.New("jsonl: line is not a json object")
+	if dec.top == nil {
+		dec.top = make(map[string][]byte)
+	}
+	top := dec.top
+	clear(top)
+	for _, m := range dec.members {
+		top[m.key] = m.val
 	}
 	idRaw, _ := lookup(top, opt.IDField)
-	id, idErr := decodeID(idRaw)
+	id, idErr := dec.decodeID(idRaw)
 	if idErr != nil {
 		return nil, "", idErr
 	}
@@ -44,11 +63,8 @@ func decodeLine(line []byte, opt Options) (*winnow.Doc, string, error) {
 	if len(textRaw) == 0 || textRaw[0] != '"' {
 		return nil, id, fmt.Errorf("jsonl: field %q is not a string", opt.TextField)
 	}
-	if at := unpairedSurrogate(textRaw); at >= 0 {
-		return nil, id, fmt.Errorf("jsonl: field %q has an unpaired utf-16 surrogate escape at byte %d", opt.TextField, at)
-	}
 	d := &winnow.Doc{ID: id}
-	if err := json.Unmarshal(textRaw, &d.Text); err != nil {
+	if d.Text, err = dec.str(textRaw); err != nil {
 		return nil, id, fmt.Errorf("jsonl: field %q: %w", opt.TextField, err)
 	}
 	if !strings.Contains(opt.TextField, ".") {
@@ -59,11 +75,11 @@ func decodeLine(line []byte, opt Options) (*winnow.Doc, string, error) {
 	}
 
 	var extra map[string]json.RawMessage
-	keep := func(k string, v json.RawMessage) {
+	keep := func(k string, v []byte) {
 		if extra == nil {
 			extra = make(map[string]json.RawMessage)
 		}
-		extra[k] = v
+		extra[k] = append(json.RawMessage(nil), v...)
 	}
 	if raw, ok := top["metadata"]; ok {
 		delete(top, "metadata")
@@ -104,8 +120,11 @@ func decodeLine(line []byte, opt Options) (*winnow.Doc, string, error) {
 				dst = &d.Metadata.URL
 			}
 		}
-		if dst != nil && raw[0] == '"' && json.Unmarshal(raw, dst) == nil {
-			continue
+		if dst != nil && raw[0] == '"' {
+			if s, err := dec.str(raw); err == nil {
+				*dst = s
+				continue
+			}
 		}
 		if dst != nil && isNull(raw) {
 			continue
@@ -126,8 +145,21 @@ func decodeLine(line []byte, opt Options) (*winnow.Doc, string, error) {
 	return d, id, nil
 }
 
+// str decodes a string literal checked by splitObject.
+func (dec *decoder) str(raw []byte) (string, error) {
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : len(raw)-1]), nil
+	}
+	var err error
+	dec.scratch, err = unquote(dec.scratch[:0], raw)
+	if err != nil {
+		return "", err
+	}
+	return string(dec.scratch), nil
+}
+
 // lookup finds a possibly dotted field.
-func lookup(top map[string]json.RawMessage, field string) (json.RawMessage, bool) {
+func lookup(top map[string][]byte, field string) ([]byte, bool) {
 	if v, ok := top[field]; ok || !strings.Contains(field, ".") {
 		return v, ok
 	}
@@ -141,23 +173,27 @@ func lookup(top map[string]json.RawMessage, field string) (json.RawMessage, bool
 		if i == len(parts)-1 {
 			return v, true
 		}
-		obj = nil
-		if len(v) == 0 || v[0] != '{' || json.Unmarshal(v, &obj) != nil {
+		var next map[string]json.RawMessage
+		if len(v) == 0 || v[0] != '{' || json.Unmarshal(v, &next) != nil {
 			return nil, false
+		}
+		obj = make(map[string][]byte, len(next))
+		for k, v := range next {
+			obj[k] = v
 		}
 	}
 	return nil, false
 }
 
 // decodeID reads a string or numeric id; an absent or null id is "".
-func decodeID(raw json.RawMessage) (string, error) {
+func (dec *decoder) decodeID(raw []byte) (string, error) {
 	if len(raw) == 0 || isNull(raw) {
 		return "", nil
 	}
 	switch c := raw[0]; {
 	case c == '"':
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
+		s, err := dec.str(raw)
+		if err != nil {
 			return "", fmt.Errorf("jsonl: id: %w", err)
 		}
 		return s, nil
@@ -175,7 +211,7 @@ func decodeID(raw json.RawMessage) (string, error) {
 	return "", fmt.Errorf("jsonl: id is neither a string nor a number: %.40s", raw)
 }
 
-func isNull(raw json.RawMessage) bool { return string(raw) == "null" }
+func isNull(raw []byte) bool { return string(raw) == "null" }
 
 // invalidAt returns the byte index of the first invalid UTF-8 sequence.
 func invalidAt(b []byte) int {
@@ -185,41 +221,6 @@ func invalidAt(b []byte) int {
 			return i
 		}
 		i += size
-	}
-	return -1
-}
-
-// unpairedSurrogate returns the byte index in raw (a JSON string literal)
-// of a \u escape of a UTF-16 surrogate that is not part of a high-low
-// pair, or -1. encoding/json would silently turn such an escape into
-// U+FFFD.
-func unpairedSurrogate(raw []byte) int {
-	for i := 0; i < len(raw); i++ {
-		j := bytes.IndexByte(raw[i:], '\\')
-		if j < 0 {
-			return -1
-		}
-		i += j + 1
-		if i >= len(raw) || raw[i] != 'u' {
-			continue // \n, \\ and the like: the escaped byte is skipped
-		}
-		r, ok := hex4(raw[i+1:])
-		if !ok {
-			continue // malformed; json.Unmarshal reports it
-		}
-		switch {
-		case r >= 0xd800 && r < 0xdc00:
-			if i+10 < len(raw) && raw[i+5] == '\\' && raw[i+6] == 'u' {
-				if lo, ok := hex4(raw[i+7:]); ok && lo >= 0xdc00 && lo < 0xe000 {
-					i += 10
-					continue
-				}
-			}
-			return i - 1
-		case r >= 0xdc00 && r < 0xe000:
-			return i - 1
-		}
-		i += 4
 	}
 	return -1
 }

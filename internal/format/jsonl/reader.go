@@ -24,8 +24,9 @@ const readBufferSize = 1 << 20
 // for concurrent use, except InputBytes, which may be called from any
 // goroutine.
 type Reader struct {
-	name string
-	opt  Options
+	name  string
+	opt   Options
+	lines decoder
 
 	raw    *countingReader
 	file   io.Closer     // the opened file, nil for NewReader
@@ -56,7 +57,8 @@ func Open(path string, opt Options) (*Reader, error) {
 // (sniffed from the first bytes). name is used in positions and errors.
 // Nothing is read before the first call to Next.
 func NewReader(src io.Reader, name string, opt Options) *Reader {
-	return &Reader{name: name, opt: opt.withDefaults(), raw: &countingReader{r: src}}
+	opt = opt.withDefaults()
+	return &Reader{name: name, opt: opt, lines: decoder{opt: opt}, raw: &countingReader{r: src}}
 }
 
 // InputBytes returns how many bytes of the input have been consumed so
@@ -126,7 +128,7 @@ func (r *Reader) Next() (*winnow.Doc, error) {
 		if len(bytes.TrimLeft(line, " \t\r\n")) == 0 {
 			continue
 		}
-		d, id, err := decodeLine(line, r.opt)
+		d, id, err := r.lines.decode(line)
 		if err != nil {
 			return nil, &winnow.ParseError{File: r.name, Offset: off, Record: rec, ID: id, Err: err}
 		}

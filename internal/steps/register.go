@@ -4,6 +4,7 @@ import (
 	"winnow"
 	"winnow/internal/clean"
 	"winnow/internal/dedup"
+	"winnow/internal/extract"
 	"winnow/internal/langid"
 	"winnow/internal/quality"
 )
@@ -13,6 +14,12 @@ import (
 // and New(Config) (winnow.Stage, error); it does not import this package.
 // Add a stage here with one entry.
 var all = []Spec{
+	{
+		Name:   "extract",
+		Doc:    "decode the HTML payload (BOM, HTTP, meta, detected charset) and extract its main text with trafilatura, one line per block",
+		Config: func() any { c := extract.DefaultConfig(); return &c },
+		New:    func(cfg any) (winnow.Stage, error) { return extract.New(*cfg.(*extract.Config)) },
+	},
 	{
 		Name:   "clean",
 		Doc:    "repair broken Unicode and remove junk lines, sentences and code fragments, recording every edit",

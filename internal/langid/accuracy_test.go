@@ -174,3 +174,50 @@ func topOther(pred map[string]int, group []string) string {
 	}
 	return fmt.Sprintf(" (mostly %s)", best)
 }
+
+// TestAccuracyReportLingua compares whatlang and lingua (built with -tags
+// lingua) on the languages of the close groups, lingua restricted to
+// exactly that subset: WINNOW_LANGID_EVAL=1 go test -tags lingua.
+func TestAccuracyReportLingua(t *testing.T) {
+	if os.Getenv("WINNOW_LANGID_EVAL") == "" || !LinguaBuilt {
+		t.Skip("set WINNOW_LANGID_EVAL=1 and build with -tags lingua")
+	}
+	var subset []string
+	for _, g := range closePairs {
+		subset = append(subset, g...)
+	}
+	subset = append(subset, "en", "de", "fr")
+	st, err := New(Config{Backend: "lingua", LinguaLanguages: subset})
+	if err != nil {
+		t.Fatal(err)
+	}
+	det := st.(*languageStage).det
+	lin := func(s string) (string, float64) { return det.detect(Prepare(s, 2048)) }
+	var b strings.Builder
+	fmt.Fprintf(&b, "| lang | whatlang sentences | lingua sentences | whatlang word pairs | lingua word pairs | whatlang single words | lingua single words |\n|---|---|---|---|---|---|---|\n")
+	conf := map[string]tally{}
+	for _, lang := range subset {
+		fmt.Fprintf(&b, "| %s ", lang)
+		for _, gran := range granularities {
+			w := evaluate(t, whatlangID, 0, gran, lang, 0)
+			l := evaluate(t, lin, 0, gran, lang, 0)
+			if gran == "sentences" {
+				conf[lang] = l
+			}
+			fmt.Fprintf(&b, "| %.1f | %.1f ", pct(w), pct(l))
+		}
+		b.WriteString("|\n")
+	}
+	fmt.Fprintf(&b, "\nlingua confusion (sentences, %%):\n\n| true | predicted |\n|---|---|\n")
+	for _, group := range closePairs {
+		for _, lang := range group {
+			r := conf[lang]
+			var parts []string
+			for _, p := range group {
+				parts = append(parts, fmt.Sprintf("%s %.1f", p, 100*float64(r.pred[p])/float64(r.n)))
+			}
+			fmt.Fprintf(&b, "| %s | %s |\n", lang, strings.Join(parts, ", "))
+		}
+	}
+	t.Log("\n" + b.String())
+}

@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/zeebo/xxh3"
@@ -40,15 +40,21 @@ type GopherRepetitionConfig struct {
 	// TopNGrams bounds, per n, the characters covered by the most frequent
 	// word n-gram: len(" ".join(ngram)) * count / len(text) (dolma:
 	// count * sum of its word lengths / sum of all word lengths).
-	// {2: 0.20, 3: 0.18, 4: 0.16}.
-	TopNGrams map[int]float64 `yaml:"top_ngrams"`
+	// n 2, 3, 4: 0.20, 0.18, 0.16.
+	TopNGrams []NGramLimit `yaml:"top_ngrams"`
 	// DupNGrams bounds, per n, the characters of duplicated word n-grams
 	// over len(text): scanning left to right, a repeat of an earlier
 	// "".join(ngram) adds its length and skips n words (dolma: the
 	// characters of n-grams occurring more than once, with multiplicity,
-	// over those of all n-grams). {5: .15, 6: .14, 7: .13, 8: .12, 9: .11,
-	// 10: .10}.
-	DupNGrams map[int]float64 `yaml:"dup_ngrams"`
+	// over those of all n-grams). n 5 to 10: 0.15, 0.14, 0.13, 0.12, 0.11,
+	// 0.10.
+	DupNGrams []NGramLimit `yaml:"dup_ngrams"`
+}
+
+// NGramLimit is the threshold Frac for word n-grams of size N.
+type NGramLimit struct {
+	N    int     `yaml:"n"`
+	Frac float64 `yaml:"frac"`
 }
 
 // DefaultGopherRepetitionConfig returns Gopher's Table A1 thresholds.
@@ -58,8 +64,8 @@ func DefaultGopherRepetitionConfig() GopherRepetitionConfig {
 		DupParaFrac:     0.3,
 		DupParaCharFrac: 0.2,
 		DupLineFrac:     0.3,
-		TopNGrams:       map[int]float64{2: 0.20, 3: 0.18, 4: 0.16},
-		DupNGrams:       map[int]float64{5: 0.15, 6: 0.14, 7: 0.13, 8: 0.12, 9: 0.11, 10: 0.10},
+		TopNGrams:       []NGramLimit{{2, 0.20}, {3, 0.18}, {4, 0.16}},
+		DupNGrams:       []NGramLimit{{5, 0.15}, {6, 0.14}, {7, 0.13}, {8, 0.12}, {9, 0.11}, {10, 0.10}},
 	}
 }
 
@@ -80,17 +86,18 @@ func (c *GopherRepetitionConfig) Validate() error {
 	if c.DupLineCharFrac != nil {
 		check("dup_line_char_frac", *c.DupLineCharFrac)
 	}
-	for n, v := range c.TopNGrams {
-		if n < 1 || n > 100 {
-			errs = append(errs, fmt.Errorf("quality: gopher_repetition: top_ngrams: n %d outside 1..100", n))
+	for key, list := range map[string][]NGramLimit{"top_ngrams": c.TopNGrams, "dup_ngrams": c.DupNGrams} {
+		seen := map[int]bool{}
+		for _, l := range list {
+			if l.N < 1 || l.N > 100 {
+				errs = append(errs, fmt.Errorf("quality: gopher_repetition: %s: n %d outside 1..100", key, l.N))
+			}
+			if seen[l.N] {
+				errs = append(errs, fmt.Errorf("quality: gopher_repetition: %s: n %d given twice", key, l.N))
+			}
+			seen[l.N] = true
+			check(fmt.Sprintf("%s[n=%d]", key, l.N), l.Frac)
 		}
-		check(fmt.Sprintf("top_ngrams[%d]", n), v)
-	}
-	for n, v := range c.DupNGrams {
-		if n < 1 || n > 100 {
-			errs = append(errs, fmt.Errorf("quality: gopher_repetition: dup_ngrams: n %d outside 1..100", n))
-		}
-		check(fmt.Sprintf("dup_ngrams[%d]", n), v)
 	}
 	return errors.Join(errs...)
 }
@@ -113,21 +120,18 @@ func NewGopherRepetition(c GopherRepetitionConfig) (winnow.Stage, error) {
 	if c.DupLineCharFrac != nil {
 		r.lineChar = *c.DupLineCharFrac
 	}
-	for n := range c.TopNGrams {
-		r.top = append(r.top, n)
-	}
-	for n := range c.DupNGrams {
-		r.dup = append(r.dup, n)
-	}
-	sort.Ints(r.top)
-	sort.Ints(r.dup)
+	r.top = slices.Clone(c.TopNGrams)
+	r.dup = slices.Clone(c.DupNGrams)
+	byN := func(a, b NGramLimit) int { return a.N - b.N }
+	slices.SortFunc(r.top, byN)
+	slices.SortFunc(r.dup, byN)
 	return &stage{name: "gopher_repetition", c: c.Common, m: r}, nil
 }
 
 type gopherRepetition struct {
 	c        GopherRepetitionConfig
 	lineChar float64
-	top, dup []int
+	top, dup []NGramLimit
 }
 
 func (g *gopherRepetition) measure(d *winnow.Doc, _ bool) ([]Signal, *verdict) {
@@ -145,14 +149,14 @@ func (g *gopherRepetition) measure(d *winnow.Doc, _ bool) ([]Signal, *verdict) {
 		n, c := countRepeatedInclusive(lines)
 		add("dup_line_frac", ratio(float64(n), float64(len(lines))), g.c.DupLineFrac)
 		add("dup_line_char_frac", ratio(float64(c), chars), g.lineChar)
-		for _, n := range g.top {
-			if v, ok := words.dolmaTop(n); ok {
-				add(fmt.Sprintf("top_%d_gram_char_frac", n), v, g.c.TopNGrams[n])
+		for _, l := range g.top {
+			if v, ok := words.dolmaTop(l.N); ok {
+				add(fmt.Sprintf("top_%d_gram_char_frac", l.N), v, l.Frac)
 			}
 		}
-		for _, n := range g.dup {
-			if v, ok := words.dolmaDup(n); ok {
-				add(fmt.Sprintf("dup_%d_gram_char_frac", n), v, g.c.DupNGrams[n])
+		for _, l := range g.dup {
+			if v, ok := words.dolmaDup(l.N); ok {
+				add(fmt.Sprintf("dup_%d_gram_char_frac", l.N), v, l.Frac)
 			}
 		}
 	} else {
@@ -165,13 +169,13 @@ func (g *gopherRepetition) measure(d *winnow.Doc, _ bool) ([]Signal, *verdict) {
 		n, c = findDuplicates(lines)
 		add("dup_line_frac", ratio(float64(n), float64(len(lines))), g.c.DupLineFrac)
 		add("dup_line_char_frac", ratio(float64(c), textLen), g.lineChar)
-		for _, n := range g.top {
-			if chars, ok := words.topChars(n); ok {
-				add(fmt.Sprintf("top_%d_gram_char_frac", n), ratio(float64(chars), textLen), g.c.TopNGrams[n])
+		for _, l := range g.top {
+			if chars, ok := words.topChars(l.N); ok {
+				add(fmt.Sprintf("top_%d_gram_char_frac", l.N), ratio(float64(chars), textLen), l.Frac)
 			}
 		}
-		for _, n := range g.dup {
-			add(fmt.Sprintf("dup_%d_gram_char_frac", n), ratio(float64(words.dupChars(n)), textLen), g.c.DupNGrams[n])
+		for _, l := range g.dup {
+			add(fmt.Sprintf("dup_%d_gram_char_frac", l.N), ratio(float64(words.dupChars(l.N)), textLen), l.Frac)
 		}
 	}
 	for i, s := range sigs {

@@ -241,7 +241,7 @@ func TestValidate(t *testing.T) {
 		t.Errorf("error not prefixed: %q", err)
 	}
 	r := DefaultGopherRepetitionConfig()
-	r.TopNGrams = map[int]float64{0: 0.5}
+	r.TopNGrams = []NGramLimit{{0, 0.5}}
 	if r.Validate() == nil {
 		t.Error("n 0 accepted")
 	}

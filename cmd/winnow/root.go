@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -66,6 +68,7 @@ type runFlags struct {
 	quiet         bool
 	overwrite     bool
 	progressEvery time.Duration
+	cpuProfile    string
 }
 
 func newRunCmd(stderr io.Writer) *cobra.Command {
@@ -96,6 +99,7 @@ which no INPUT exists fails with exit code 1.`,
 	fl.StringVar(&f.added, "added", "", `RFC 3339 time for the documents' "added" field (default: input file mtime)`)
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress and no summary")
 	fl.BoolVar(&f.overwrite, "overwrite", false, "replace the output of an earlier run in OUTDIR")
+	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) of the run to this file")
 	fl.DurationVar(&f.progressEvery, "progress-every", run.DefaultProgressEvery, "period of progress lines when stderr is not a terminal")
 	cmd.MarkFlagRequired("out")
 	return cmd
@@ -139,6 +143,17 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stderr io.Writer) er
 	}
 	if !f.quiet {
 		opt.Progress = stderr
+	}
+	if f.cpuProfile != "" {
+		pf, err := os.Create(f.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	st, err := run.Run(cmd.Context(), opt)
 	if err != nil {

@@ -1,0 +1,439 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/klauspost/compress/zstd"
+	"go.yaml.in/yaml/v3"
+
+	"winnow/internal/config"
+	"winnow/internal/run"
+	"winnow/internal/steps"
+	"winnow/internal/testutil"
+)
+
+// winnow runs the command in-process and returns its exit code and
+// stderr.
+func winnow(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := execute(context.Background(), args, &out, &errb)
+	code = exitCode(err, &errb)
+	return code, out.String(), errb.String()
+}
+
+// shardDocs reads every document of OUTDIR/documents (or rejects) in
+// shard order.
+func shardRows(t *testing.T, dir string) []map[string]any {
+	t.Helper()
+	names, _ := filepath.Glob(filepath.Join(dir, "*.jsonl.zst"))
+	var rows []map[string]any
+	for _, n := range names {
+		f, err := os.Open(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := zstd.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(zr)
+		sc.Buffer(nil, 64<<20)
+		for sc.Scan() {
+			var m map[string]any
+			if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+				t.Fatalf("%s: %v", n, err)
+			}
+			rows = append(rows, m)
+		}
+		if err := sc.Err(); err != nil {
+			t.Fatal(err)
+		}
+		zr.Close()
+		f.Close()
+	}
+	return rows
+}
+
+func readStats(t *testing.T, out string) *run.Stats {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(out, "stats.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st run.Stats
+	if err := json.Unmarshal(b, &st); err != nil {
+		t.Fatal(err)
+	}
+	return &st
+}
+
+// countHTMLResponses scans an uncompressed WARC on its own terms: each
+// record is a header block up to CRLF CRLF with a Content-Length, then
+// that many bytes. It counts response records whose HTTP status is 2xx
+// and whose first Content-Type header says text/html.
+func countHTMLResponses(t *testing.T, path string) int {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for len(data) > 0 {
+		data = bytes.TrimLeft(data, "\r\n")
+		if len(data) == 0 {
+			break
+		}
+		end := bytes.Index(data, []byte("\r\n\r\n"))
+		if end < 0 {
+			t.Fatal("unterminated WARC header")
+		}
+		var typ string
+		length := -1
+		for _, l := range strings.Split(string(data[:end]), "\r\n")[1:] {
+			k, v, _ := strings.Cut(l, ":")
+			switch strings.ToLower(strings.TrimSpace(k)) {
+			case "warc-type":
+				typ = strings.TrimSpace(v)
+			case "content-length":
+				length, _ = strconv.Atoi(strings.TrimSpace(v))
+			}
+		}
+		block := data[end+4 : end+4+length]
+		data = data[end+4+length:]
+		if typ != "response" {
+			continue
+		}
+		httpHead, _, _ := bytes.Cut(block, []byte("\r\n\r\n"))
+		lines := strings.Split(string(httpHead), "\r\n")
+		status := strings.Fields(lines[0])[1]
+		for _, l := range lines[1:] {
+			if k, v, ok := strings.Cut(l, ":"); ok && strings.EqualFold(k, "content-type") {
+				if status[0] == '2' && strings.Contains(strings.ToLower(v), "text/html") {
+					n++
+				}
+				break
+			}
+		}
+	}
+	return n
+}
+
+func TestRunResiliparseWARC(t *testing.T) {
+	want := countHTMLResponses(t, testutil.Shared(t, "corpus/warc/resiliparse/warcfile.warc"))
+	if want != 16 { // 16 of the file's 16 response records are HTML 200s (checked by hand with a scan of the .warc)
+		t.Fatalf("independent scan found %d HTML responses", want)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := winnow(t, "run", "-q", testutil.Shared(t, "corpus/warc/resiliparse/warcfile.warc.gz"), "-o", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	docs := shardRows(t, filepath.Join(out, "documents"))
+	if len(docs) != want {
+		t.Errorf("%d documents, want one per HTML response record: %d", len(docs), want)
+	}
+	for _, d := range docs {
+		if strings.TrimSpace(d["text"].(string)) == "" {
+			t.Errorf("document %v has no text", d["id"])
+		}
+		if d["source"] != "warcfile" || d["added"] == "" {
+			t.Errorf("document %v: source %v added %v", d["id"], d["source"], d["added"])
+		}
+	}
+	st := readStats(t, out)
+	if st.Documents.Kept != int64(want) || st.Incomplete() {
+		t.Errorf("stats = %+v", st.Documents)
+	}
+}
+
+func TestRunWholeWARCCorpus(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := winnow(t, "run", "-q", testutil.Shared(t, "corpus/warc"), "-o", out)
+	if code != 3 {
+		t.Fatalf("exit %d, want 3 (finished with unreadable records): %s", code, stderr)
+	}
+	st := readStats(t, out)
+	rejects := shardRows(t, filepath.Join(out, "rejects"))
+	badRows := map[string]int{}
+	for _, r := range rejects {
+		if r["reason"] == "read/parse_error" {
+			badRows[filepath.Base(r["file"].(string))]++
+		}
+	}
+	var total int
+	for _, n := range badRows {
+		total += n
+	}
+	if int64(total) != st.Rejected.Total+int64(st.Inputs.Unreadable) {
+		t.Errorf("%d parse-error rows, stats say %d rejected + %d unreadable", total, st.Rejected.Total, st.Inputs.Unreadable)
+	}
+	// Broken on purpose (corpus/warc/SOURCES.md): each must have a row.
+	for _, f := range []string{"clipped.warc.gz", "corrupted-mid-record.warc.gz.open", "example-trunc.warc"} {
+		if badRows[f] == 0 {
+			t.Errorf("no reject row for the broken file %s (rows: %v)", f, badRows)
+		}
+	}
+	docs := shardRows(t, filepath.Join(out, "documents"))
+	if int64(len(docs)) != st.Documents.Kept || len(docs) == 0 {
+		t.Errorf("%d documents on disk, %d kept in stats", len(docs), st.Documents.Kept)
+	}
+	// The readable real crawl is all there: 16 HTML responses in each of
+	// warcfile.warc and warcfile.warc.gz (and .lz4 when readable), and
+	// every line of the dolma JSONL files.
+	bySource := map[string]int{}
+	for _, d := range docs {
+		bySource[d["source"].(string)]++
+	}
+	if bySource["warcfile"] < 32 {
+		t.Errorf("%d documents from warcfile.*, want at least 2×16", bySource["warcfile"])
+	}
+	// dolma's files name their sources: "test_gz" (697 lines) and
+	// "common-crawl" (10 lines in each of three files).
+	for src, n := range map[string]int{"test_gz": 697, "common-crawl": 30} {
+		if bySource[src] != n {
+			t.Errorf("%d documents from %s, want %d", bySource[src], src, n)
+		}
+	}
+}
+
+func gzLines(t *testing.T, path string) int {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if strings.HasSuffix(path, ".gz") {
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = zr
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.Count(b, []byte("\n"))
+}
+
+func TestRoundTripJSONL(t *testing.T) {
+	inputs, _ := filepath.Glob(filepath.Join(testutil.Shared(t, "corpus/warc/dolma/jsonl"), "*.jsonl.gz"))
+	inputs = append(inputs, testutil.Shared(t, "seed/seed.jsonl"))
+	if len(inputs) != 4 {
+		t.Fatalf("inputs %v", inputs)
+	}
+	want := 0
+	for _, in := range inputs {
+		n := gzLines(t, in)
+		if strings.HasSuffix(in, "seed.jsonl") && n == 0 {
+			n = 1 // the seed is one line without a final newline
+		}
+		want += n
+	}
+	if want != 697+10+10+1 {
+		t.Fatalf("line count %d", want)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := winnow(t, append([]string{"run", "-q", "-o", out}, inputs...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	docs := shardRows(t, filepath.Join(out, "documents"))
+	if len(docs) != want {
+		t.Errorf("%d documents, want %d (one per line)", len(docs), want)
+	}
+	var seed map[string]any
+	for _, d := range docs {
+		if d["id"] == "seed-000" {
+			seed = d
+		}
+	}
+	raw, _ := os.ReadFile(inputs[3])
+	var in map[string]any
+	json.Unmarshal(raw, &in)
+	if seed == nil || seed["text"] != in["text"] || seed["source"] != "seed" {
+		t.Errorf("seed document did not round-trip")
+	}
+}
+
+func TestSample(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := winnow(t, "run", "-q", filepath.Join(testutil.Root(t), "testdata", "sample"), "-o", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	docs := shardRows(t, filepath.Join(out, "documents"))
+	// 4 HTML pages (the CSS response is not a document) + 5 JSONL lines.
+	if len(docs) != 9 {
+		t.Errorf("%d documents, want 9", len(docs))
+	}
+	var texts []string
+	for _, d := range docs {
+		texts = append(texts, d["text"].(string))
+	}
+	all := strings.Join(texts, "\n")
+	for _, w := range []string{"wild yeast and lactic acid bacteria", "Le café du port sert", "waggle dance"} {
+		if !strings.Contains(all, w) {
+			t.Errorf("output lacks %q", w)
+		}
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	notWARC := filepath.Join(dir, "notes.warc.gz")
+	os.WriteFile(notWARC, []byte("these are not the records you are looking for\n"), 0o644)
+	good := testutil.Shared(t, "seed/seed.jsonl")
+	missing := filepath.Join(dir, "missing.warc.gz")
+
+	t.Run("only a missing path", func(t *testing.T) {
+		code, _, stderr := winnow(t, "run", "-q", missing, "-o", filepath.Join(t.TempDir(), "o"))
+		if code != 1 || !strings.Contains(stderr, missing) {
+			t.Errorf("exit %d, stderr %q", code, stderr)
+		}
+	})
+	t.Run("missing path among good ones", func(t *testing.T) {
+		out := filepath.Join(t.TempDir(), "o")
+		code, _, stderr := winnow(t, "run", missing, good, "-o", out)
+		if code != 3 || !strings.Contains(stderr, missing) {
+			t.Errorf("exit %d, stderr %q", code, stderr)
+		}
+		if st := readStats(t, out); st.Documents.Kept != 1 || st.Inputs.Unreadable != 1 {
+			t.Errorf("stats %+v %+v", st.Inputs, st.Documents)
+		}
+	})
+	t.Run("not a WARC", func(t *testing.T) {
+		out := filepath.Join(t.TempDir(), "o")
+		code, _, stderr := winnow(t, "run", "-q", notWARC, good, "-o", out)
+		if code != 3 {
+			t.Errorf("exit %d, stderr %q", code, stderr)
+		}
+		st := readStats(t, out)
+		if st.Documents.Kept != 1 || st.Inputs.Unreadable+int(st.Rejected.Total) == 0 {
+			t.Errorf("stats %+v %+v %+v", st.Inputs, st.Documents, st.Rejected)
+		}
+	})
+	t.Run("config errors together", func(t *testing.T) {
+		cfg := filepath.Join(t.TempDir(), "p.yaml")
+		os.WriteFile(cfg, []byte("wrkers: 2\nsteps:\n  - extrat\n  - clean: {nope_option_x: 1}\noutput: {compression: zstd}\n"), 0o644)
+		out := filepath.Join(t.TempDir(), "o")
+		code, _, stderr := winnow(t, "run", "--config", cfg, good, "-o", out)
+		if code != 1 {
+			t.Errorf("exit %d", code)
+		}
+		for _, w := range []string{
+			cfg + `:1: unknown key "wrkers"; did you mean workers?`,
+			cfg + `:3: unknown step "extrat"`,
+			cfg + `:4: unknown option of step clean "nope_option_x"`,
+			cfg + `:5: output.compression: unknown compression "zstd"`,
+			"did you mean zst?",
+		} {
+			if !strings.Contains(stderr, w) {
+				t.Errorf("stderr lacks %q:\n%s", w, stderr)
+			}
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Error("a bad config must fail before any output is written")
+		}
+	})
+	t.Run("bad flags", func(t *testing.T) {
+		if code, _, _ := winnow(t, "run", good); code != 1 {
+			t.Errorf("missing -o: exit %d", code)
+		}
+		if code, _, stderr := winnow(t, "run", good, "-o", t.TempDir(), "--compression", "lz4"); code != 1 || !strings.Contains(stderr, "compression") {
+			t.Errorf("bad compression: exit %d %s", code, stderr)
+		}
+		if code, _, _ := winnow(t, "frobnicate"); code != 1 {
+			t.Errorf("unknown command: exit %d", code)
+		}
+	})
+}
+
+// TestMetamorphicWorkers runs the same inputs with 1 and 3 workers and a
+// small batch size, so batches finish out of order, and compares the
+// shard bytes.
+func TestMetamorphicWorkers(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "p.yaml")
+	os.WriteFile(cfg, []byte("batch_size: 5\nmax_in_flight: 4\n"), 0o644)
+	inputs := []string{
+		testutil.Shared(t, "corpus/warc/resiliparse/warcfile.warc.gz"),
+		testutil.Shared(t, "corpus/warc/dolma/jsonl/cc_en_head-0091.jsonl.gz"),
+		testutil.Shared(t, "corpus/warc/resiliparse/clipped.warc.gz"),
+	}
+	outputs := map[int]string{}
+	for _, w := range []int{1, 3} {
+		out := filepath.Join(t.TempDir(), "o")
+		args := append([]string{"run", "-q", "--config", cfg, "--workers", strconv.Itoa(w), "-o", out}, inputs...)
+		if code, _, stderr := winnow(t, args...); code != 0 && code != 3 {
+			t.Fatalf("%d workers: exit %d %s", w, code, stderr)
+		}
+		outputs[w] = out
+	}
+	for _, name := range []string{"documents/00000.jsonl.zst", "rejects/00000.jsonl.zst"} {
+		a, err1 := os.ReadFile(filepath.Join(outputs[1], name))
+		b, err2 := os.ReadFile(filepath.Join(outputs[3], name))
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs between 1 and 3 workers", name)
+		}
+	}
+}
+
+func TestStepsAndVersion(t *testing.T) {
+	code, stdout, _ := winnow(t, "steps")
+	if code != 0 || !regexp.MustCompile(`(?m)^# default pipeline: \[`).MatchString(stdout) {
+		t.Errorf("steps: exit %d\n%s", code, stdout)
+	}
+	for _, s := range steps.All() {
+		if !strings.Contains(stdout, "# "+s.Name+": "+s.Doc+"\n"+s.Name+":") {
+			t.Errorf("steps output lacks %s", s.Name)
+		}
+	}
+	code, stdout, _ = winnow(t, "version")
+	if code != 0 || !strings.HasPrefix(stdout, "winnow ") {
+		t.Errorf("version: %d %q", code, stdout)
+	}
+}
+
+// TestRegisteredDefaultsParse writes every registered stage with its
+// default options as a config and parses it back: each stage's defaults
+// must survive known-fields decoding. (A stage whose defaults do not
+// validate on their own, such as a classifier without a model path, is
+// left out.)
+func TestRegisteredDefaultsParse(t *testing.T) {
+	var list []map[string]any
+	for _, s := range steps.All() {
+		cfg := s.Config()
+		if v, ok := cfg.(steps.Validator); ok && v.Validate() != nil {
+			continue
+		}
+		list = append(list, map[string]any{s.Name: cfg})
+	}
+	src, err := yaml.Marshal(map[string]any{"steps": list})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := config.Parse("all.yaml", src)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, src)
+	}
+	if len(c.Steps) != len(list) {
+		t.Errorf("%d steps parsed, %d written", len(c.Steps), len(list))
+	}
+}

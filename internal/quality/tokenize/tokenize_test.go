@@ -105,8 +105,8 @@ func TestSentences(t *testing.T) {
 }
 
 func TestUnicode(t *testing.T) {
-	got := Unicode("東京は、 Hello world! 3.5")
-	want := []string{"東", "京", "は", "、", "Hello", "world", "!", "3.5"}
+	got := Unicode("東京は、 Hello world! 3.5 カタカナ 안녕하세요 ไทย")
+	want := []string{"東", "京", "は", "、", "Hello", "world", "!", "3.5", "カタカナ", "안녕하세요", "ไ", "ท", "ย"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Unicode = %q, want %q", got, want)
 	}

@@ -18,7 +18,8 @@ import (
 //     recognises, skipping names that start with "." (temporary files);
 //   - a glob (filepath.Match syntax, plus "**" for any number of folders,
 //     as in "crawl/**/*.warc.gz"); a matched file is taken as it is and
-//     a matched folder is walked.
+//     a matched folder is walked. As in the shell, a wildcard does not
+//     match a name that starts with ".".
 //
 // A path that does not exist, a glob that matches nothing and a folder
 // without a single known file are errors that name the argument. Expand
@@ -110,7 +111,17 @@ func walk(dir string) ([]string, error) {
 // glob is filepath.Glob with "**" standing for zero or more folders.
 func glob(pattern string) ([]string, error) {
 	if !strings.Contains(pattern, "**") {
-		return filepath.Glob(pattern)
+		matches, err := filepath.Glob(pattern)
+		if strings.HasPrefix(filepath.Base(pattern), ".") {
+			return matches, err
+		}
+		var out []string
+		for _, m := range matches {
+			if !strings.HasPrefix(filepath.Base(m), ".") {
+				out = append(out, m)
+			}
+		}
+		return out, err
 	}
 	// Walk from the longest leading part without meta characters.
 	parts := strings.Split(filepath.ToSlash(pattern), "/")
@@ -160,6 +171,9 @@ func matchParts(pat, name []string) bool {
 	for len(pat) > 0 {
 		if pat[0] == "**" {
 			for k := 0; k <= len(name); k++ {
+				if k > 0 && strings.HasPrefix(name[k-1], ".") {
+					return false // "**" does not enter hidden folders
+				}
 				if matchParts(pat[1:], name[k:]) {
 					return true
 				}
@@ -167,6 +181,9 @@ func matchParts(pat, name []string) bool {
 			return false
 		}
 		if len(name) == 0 {
+			return false
+		}
+		if strings.HasPrefix(name[0], ".") && !strings.HasPrefix(pat[0], ".") {
 			return false
 		}
 		if ok, _ := filepath.Match(pat[0], name[0]); !ok {

@@ -12,6 +12,7 @@ import (
 
 	"winnow"
 	"winnow/internal/format/jsonl"
+	"winnow/internal/format/warc"
 )
 
 // Options says how JSONL input lines map to documents: the text and id
@@ -34,8 +35,12 @@ type Progresser interface {
 	InputBytes() int64
 }
 
-// The JSONL reader reports its progress.
-var _ Progresser = (*jsonl.Reader)(nil)
+// The readers offer what they can.
+var (
+	_ Progresser = (*jsonl.Reader)(nil)
+	_ Progresser = (*warc.Reader)(nil)
+	_ Skipper    = (*warc.Reader)(nil)
+)
 
 // Open detects the format of the file at path and opens a reader for it.
 // The error names the file: it is not a known format, or it cannot be
@@ -47,15 +52,13 @@ func Open(path string, opt Options) (winnow.Reader, error) {
 	}
 	switch kind {
 	case JSONL:
-		return jsonl.Open(path, opt)
-	case WARC:
-		if openWARC == nil {
-			return nil, fmt.Errorf("format: %s: no WARC reader is built in", path)
+		r, err := jsonl.Open(path, opt)
+		if err != nil {
+			return nil, err // not a typed nil inside a non-nil interface
 		}
-		return openWARC(path)
+		return r, nil
+	case WARC:
+		return warc.Open(path)
 	}
 	return nil, fmt.Errorf("format: %s: %s input is not supported yet", path, kind)
 }
-
-// openWARC opens a WARC or WET file; set by warc.go.
-var openWARC func(path string) (winnow.Reader, error)

@@ -1,13 +1,11 @@
 package quality
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strings"
-
-	"github.com/zeebo/xxh3"
 
 	"winnow"
 	"winnow/internal/quality/tokenize"
@@ -275,7 +273,9 @@ type wordSeq struct {
 	ids      []uint32
 	lens     []int
 	totalLen int
-	buf      []byte
+	// n-gram keys, extended as n grows
+	idRoll, catRoll   rolling
+	wordHash, wordPow []uint64
 	// scratch reused between n-gram sizes
 	index   map[uint64]int32
 	entries []ngramCount
@@ -297,24 +297,90 @@ func newWordSeq(words []string) *wordSeq {
 	return s
 }
 
-// idKey hashes the word ids of words[i:i+n], which identifies the tuple
-// (and " ".join of it, as tokens hold no spaces).
-func (s *wordSeq) idKey(i, n int) uint64 {
-	s.buf = s.buf[:0]
-	for _, id := range s.ids[i : i+n] {
-		s.buf = binary.LittleEndian.AppendUint32(s.buf, id)
+// N-gram keys are polynomial hashes modulo the Mersenne prime 2^61-1,
+// extended one word at a time as n grows (callers ask for n in ascending
+// order), so a key costs O(1) per n-gram instead of O(n). Two different
+// n-grams share a key with probability below 2^-50; equal n-grams always
+// do. Measured on the 697-document dolma CC sample: hashing the
+// concatenated bytes with xxh3 per n-gram took 30 % of gopher_repetition.
+const (
+	mersenne61 = 1<<61 - 1
+	hashBase   = 0x1f3d5b79a2c4e687 % mersenne61 // the byte-string base
+	idBase     = 0x2b7e151628aed2a6 % mersenne61 // the id-tuple base
+)
+
+func mulmod(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	r := (hi<<3 | lo>>61) + lo&mersenne61
+	if r >= mersenne61 {
+		r -= mersenne61
 	}
-	return xxh3.Hash(s.buf)
+	return r
 }
 
-// concatKey hashes "".join(words[i:i+n]), as datatrove's
-// find_all_duplicate compares n-grams (["ab","c"] equals ["a","bc"]).
-func (s *wordSeq) concatKey(i, n int) uint64 {
-	s.buf = s.buf[:0]
-	for _, w := range s.words[i : i+n] {
-		s.buf = append(s.buf, w...)
+func addmod(a, b uint64) uint64 {
+	r := a + b
+	if r >= mersenne61 {
+		r -= mersenne61
 	}
-	return xxh3.Hash(s.buf)
+	return r
+}
+
+// rolling holds the keys of all n-grams of one size.
+type rolling struct {
+	n int
+	h []uint64
+}
+
+// idKeys returns the keys of the id tuples words[i:i+n] for every i,
+// which identify the tuples (and their " ".join, as tokens hold no
+// spaces).
+func (s *wordSeq) idKeys(n int) []uint64 {
+	r := &s.idRoll
+	if r.n == 0 || r.n > n {
+		r.n = 1
+		r.h = r.h[:0]
+		for _, id := range s.ids {
+			r.h = append(r.h, uint64(id)+1)
+		}
+	}
+	for ; r.n < n; r.n++ {
+		for i := 0; i+r.n < len(s.ids); i++ {
+			r.h[i] = addmod(mulmod(r.h[i], idBase), uint64(s.ids[i+r.n])+1)
+		}
+	}
+	return r.h[:len(s.ids)-n+1]
+}
+
+// concatKeys returns the keys of "".join(words[i:i+n]) for every i: the
+// polynomial hash of the concatenated bytes, so that n-grams with the
+// same concatenation (["ab","c"] and ["a","bc"]) share a key, as
+// datatrove's find_all_duplicate compares them.
+func (s *wordSeq) concatKeys(n int) []uint64 {
+	if s.wordHash == nil {
+		s.wordHash = make([]uint64, len(s.words))
+		s.wordPow = make([]uint64, len(s.words))
+		for i, w := range s.words {
+			h, p := uint64(0), uint64(1)
+			for j := 0; j < len(w); j++ {
+				h = addmod(mulmod(h, hashBase), uint64(w[j])+1)
+				p = mulmod(p, hashBase)
+			}
+			s.wordHash[i], s.wordPow[i] = h, p
+		}
+	}
+	r := &s.catRoll
+	if r.n == 0 || r.n > n {
+		r.n = 1
+		r.h = append(r.h[:0], s.wordHash...)
+	}
+	for ; r.n < n; r.n++ {
+		for i := 0; i+r.n < len(s.words); i++ {
+			j := i + r.n
+			r.h[i] = addmod(mulmod(r.h[i], s.wordPow[j]), s.wordHash[j])
+		}
+	}
+	return r.h[:len(s.words)-n+1]
 }
 
 func (s *wordSeq) span(i, n int) int {
@@ -343,8 +409,9 @@ func (s *wordSeq) counts(n int) ([]ngramCount, bool) {
 	}
 	clear(s.index)
 	s.entries = s.entries[:0]
+	keys := s.idKeys(n)
 	for i := 0; i < m; i++ {
-		k := s.idKey(i, n)
+		k := keys[i]
 		if j, ok := s.index[k]; ok {
 			s.entries[j].count++
 			continue
@@ -387,8 +454,12 @@ func (s *wordSeq) dupChars(n int) int {
 	seen := s.index
 	clear(seen)
 	chars := 0
-	for i := 0; i < len(s.words)-n+1; {
-		k := s.concatKey(i, n)
+	if len(s.words) < n {
+		return 0
+	}
+	keys := s.concatKeys(n)
+	for i := 0; i < len(keys); {
+		k := keys[i]
 		if _, ok := seen[k]; ok {
 			chars += s.span(i, n)
 			i += n

@@ -335,3 +335,49 @@ func TestC4Paragraph(t *testing.T) {
 		}
 	}
 }
+
+// TestTagOnlyEveryDocumentGetsARow checks that in tag-only mode every
+// stage writes at least one attribute of its own set for every document,
+// even an empty one, and drops none, so a stand-off attribute shard has a
+// row for each document row.
+func TestTagOnlyEveryDocumentGetsARow(t *testing.T) {
+	cases := loadGolden(t)
+	for _, p := range []Profile{Datatrove, Dolma} {
+		gq := DefaultGopherQualityConfig()
+		gr := DefaultGopherRepetitionConfig()
+		c4c := DefaultC4QualityConfig()
+		fw := DefaultFineWebQualityConfig()
+		for _, c := range []*Common{&gq.Common, &gr.Common, &c4c.Common, &fw.Common} {
+			c.Profile, c.TagOnly = p, true
+		}
+		a, _ := NewGopherQuality(gq)
+		b, _ := NewGopherRepetition(gr)
+		c, _ := NewC4Quality(c4c)
+		d, _ := NewFineWebQuality(fw)
+		pipe := winnow.Pipeline{a, b, c, d}
+		var docs []*winnow.Doc
+		for _, gc := range cases {
+			docs = append(docs, &winnow.Doc{ID: gc.Name, Text: gc.Text})
+		}
+		kept, dropped, err := pipe.Process(t.Context(), docs, nil)
+		if err != nil || len(dropped) != 0 || len(kept) != len(cases) {
+			t.Fatalf("%s: err %v, %d dropped, %d kept of %d", p, err, len(dropped), len(kept), len(cases))
+		}
+		for i, doc := range kept {
+			if doc.Text != cases[i].Text {
+				t.Errorf("%s: %s: tag-only changed the text", p, cases[i].Name)
+			}
+			for _, st := range pipe {
+				n := 0
+				for k := range doc.Attributes {
+					if strings.HasPrefix(k, st.Name()+"/") {
+						n++
+					}
+				}
+				if n == 0 {
+					t.Errorf("%s: %s: no %s attributes", p, cases[i].Name, st.Name())
+				}
+			}
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"testing"
+	"time"
 
 	"winnow"
 	"winnow/internal/testutil"
@@ -39,6 +40,7 @@ func BenchmarkJSONLRead(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(int64(len(plain)))
 			b.ReportAllocs()
+			defer reportCPU(b, int64(len(plain)), cpuTime())
 			for b.Loop() {
 				r := NewReader(bytes.NewReader(c.in), "bench", Options{})
 				for {
@@ -75,6 +77,7 @@ func BenchmarkShardWrite(b *testing.B) {
 	for _, comp := range []string{"zst", "gz"} {
 		b.Run(comp, func(b *testing.B) {
 			var n int64
+			start := cpuTime()
 			for b.Loop() {
 				w, err := NewShardWriter(b.TempDir(), ShardOptions{Compression: comp, MaxShardBytes: 32 << 20})
 				if err != nil {
@@ -91,6 +94,15 @@ func BenchmarkShardWrite(b *testing.B) {
 				_, n = w.Written()
 			}
 			b.SetBytes(n)
+			reportCPU(b, n, start)
 		})
+	}
+}
+
+// reportCPU adds MB per CPU second (all threads, GC included) for n bytes
+// per iteration since start.
+func reportCPU(b *testing.B, n int64, start time.Duration) {
+	if cpu := cpuTime() - start; cpu > 0 {
+		b.ReportMetric(float64(n)*float64(b.N)/1e6/cpu.Seconds(), "MB/cpu-s")
 	}
 }

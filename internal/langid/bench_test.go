@@ -32,11 +32,12 @@ func benchStage(b *testing.B, c Config, size int) {
 	ls := st.(*languageStage)
 	doc := benchDoc(b, size)
 	b.SetBytes(int64(len(doc)))
-	start := time.Now()
+	start, cpu := time.Now(), cpuTime()
 	for b.Loop() {
 		ls.Identify(doc)
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "docs/s")
+	reportCPU(b, cpu, len(doc))
 }
 
 // The whatlang backend reads only the first 2048 bytes (Prefix), so MB/s
@@ -89,6 +90,7 @@ func BenchmarkLoadLid176Shape(b *testing.B) {
 		b.Fatalf("%v\n%s", err, o)
 	}
 	var rss int
+	cpu := cpuTime()
 	for b.Loop() {
 		runtime.GC()
 		debug.FreeOSMemory()
@@ -100,5 +102,6 @@ func BenchmarkLoadLid176Shape(b *testing.B) {
 		rss = rssKB() - before
 		runtime.KeepAlive(m)
 	}
+	reportCPU(b, cpu, 0)
 	b.ReportMetric(float64(rss)/1024, "MB-RSS")
 }

@@ -224,3 +224,44 @@ func TestGoldenTokens(t *testing.T) {
 		t.Fatalf("only %d token cases", n)
 	}
 }
+
+// TestGoldenRandomTokens compares the NLTK port with the Python regexes on
+// 600 seeded random sentences built from tricky fragments (quotes,
+// contractions, abbreviations, numbers, URLs, brackets, dashes).
+func TestGoldenRandomTokens(t *testing.T) {
+	b, err := os.ReadFile("testdata/golden.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g struct {
+		Tokens []struct {
+			Text     string   `json:"text"`
+			Treebank []string `json:"treebank"`
+			Words    []string `json:"words"`
+		} `json:"tokens"`
+	}
+	if err := json.Unmarshal(b, &g); err != nil {
+		t.Fatal(err)
+	}
+	if len(g.Tokens) < 500 {
+		t.Fatalf("%d random token cases", len(g.Tokens))
+	}
+	bad := 0
+	for _, c := range g.Tokens {
+		if got := tokenize.Treebank(c.Text); !slices.Equal(got, c.Treebank) && (len(got)+len(c.Treebank) > 0) {
+			bad++
+			if bad < 10 {
+				t.Errorf("Treebank(%q)\n got %q\nwant %q", c.Text, got, c.Treebank)
+			}
+		}
+		if got := tokenize.Words(c.Text); !slices.Equal(got, c.Words) && (len(got)+len(c.Words) > 0) {
+			bad++
+			if bad < 10 {
+				t.Errorf("Words(%q)\n got %q\nwant %q", c.Text, got, c.Words)
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d mismatches", bad)
+	}
+}

@@ -439,6 +439,31 @@ REAL = [
 ]
 
 
+FRAGMENTS = [
+    "Hello", "world", "U.S.", "Mr.", "e.g.", "3.88", "$4", "1,000", "3,36", "50%", "#tag", "@user", "a&b",
+    "can't", "won't", "I'm", "you're", "they'll", "we've", "she'd", "it's", "James'", "rock'n'roll",
+    "cannot", "gonna", "gimme", "lemme", "wanna", "'tis", "'twas", "d'ye", "more'n", "whaddya",
+    "\"", "\"quoted\"", "''", "``", "`", "'", "'a", "'x'", "«", "»", "“", "”", "‘", "’", "„",
+    "(", ")", "[", "]", "{", "}", "<", ">", "--", "-", "—", "...", "..", "…", ".", ",", ":", ";", "?", "!",
+    "?!", "*", "**", "end.", "end.)", "end.\"", "x:y", "a,b", "http://x.org/a?b=c", "www.example.com",
+    "O'Neil", "Ça", "naïve", "東京", "١٢٣", "word", "The", "and", "of", "to",
+]
+
+
+def random_cases(n, seed):
+    import random
+    rnd = random.Random(seed)
+    out = []
+    for _ in range(n):
+        k = rnd.randint(1, 12)
+        parts = []
+        for _ in range(k):
+            parts.append(rnd.choice(FRAGMENTS))
+            parts.append(rnd.choice([" ", " ", " ", "", "  ", "\n", "\t"]))
+        out.append("".join(parts))
+    return out
+
+
 def main():
     corpus = sys.argv[1]
     cases = []
@@ -475,7 +500,8 @@ def main():
         if res["tokens"] is None:
             del res["tokens"]
         out.append(res)
-    json.dump({"generator": "internal/quality/testdata/reference/reference.py", "cases": out},
+    tokens = [{"text": t, "treebank": treebank(t), "words": word_tokenize(t)} for t in random_cases(600, 20240601)]
+    json.dump({"generator": "internal/quality/testdata/reference/reference.py", "cases": out, "tokens": tokens},
               sys.stdout, ensure_ascii=False, indent=1, sort_keys=True)
     sys.stdout.write("\n")
 

@@ -116,7 +116,7 @@ var corpusWants = map[string]corpusWant{
 	"iagowarc/skip-non-open.warc.gz":                 {10, 0, map[string]int64{}},
 	"iagowarc/test.warc.gz":                          {0, 0, map[string]int64{"type:warcinfo": 1, "type:request": 1, "non_html:text/javascript": 1}},
 
-	"jwarc/cc.warc.gz":             {1, 0, map[string]int64{}},
+	"jwarc/cc.warc.gz":            {1, 0, map[string]int64{}},
 	"jwarc/gzip_extra_sl.warc.gz": {0, 0, map[string]int64{"type:warcinfo": 1}},
 
 	"resiliparse/block-sized-records.warc":     {0, 0, map[string]int64{"type:other": 3}},
@@ -136,18 +136,18 @@ var corpusWants = map[string]corpusWant{
 		"type:warcinfo": 3, "type:request": 2, "type:metadata": 2, "type:revisit": 3, "type:continuation": 2,
 		"empty": 2, "non_html:text/plain": 1, "non_html:text/dns": 1, "non_html:none": 1}},
 
-	"warcio/example-bad-non-chunked.warc.gz":      {1, 0, map[string]int64{"type:warcinfo": 2, "type:request": 2, "type:revisit": 1}},
-	"warcio/example-bad.warc.gz.bad":              {1, 0, map[string]int64{"type:warcinfo": 1, "type:request": 2, "type:revisit": 1, "status:3xx": 1}},
-	"warcio/example-digest.warc":                  {0, 0, map[string]int64{"type:request": 4}},
-	"warcio/example-iana.org-chunked.warc":        {1, 0, map[string]int64{"type:warcinfo": 1, "type:request": 1}},
-	"warcio/example-resource.warc.gz":             {1, 0, map[string]int64{"type:warcinfo": 2}},
-	"warcio/example-space-in-target-uri.warc.gz":  {0, 0, map[string]int64{"type:warcinfo": 1, "non_html:image/png": 1}},
-	"warcio/example-trunc.warc":                   {1, 1, map[string]int64{"type:warcinfo": 2, "type:request": 1}},
-	"warcio/example-wget-bad-target-uri.warc.gz":  {1, 0, map[string]int64{"type:warcinfo": 1, "type:request": 1, "type:metadata": 1, "non_html:text/plain": 2}},
-	"warcio/example-wrong-chunks.warc.gz":         {1, 0, map[string]int64{"type:request": 1}},
-	"warcio/example.warc":                         {1, 0, map[string]int64{"type:warcinfo": 2, "type:request": 2, "type:revisit": 1}},
-	"warcio/example.warc.gz":                      {1, 0, map[string]int64{"type:warcinfo": 2, "type:request": 2, "type:revisit": 1}},
-	"warcio/post-test.warc.gz":                    {0, 0, map[string]int64{"type:request": 3, "non_html:application/json": 3}},
+	"warcio/example-bad-non-chunked.warc.gz":     {1, 0, map[string]int64{"type:warcinfo": 2, "type:request": 2, "type:revisit": 1}},
+	"warcio/example-bad.warc.gz.bad":             {1, 0, map[string]int64{"type:warcinfo": 1, "type:request": 2, "type:revisit": 1, "status:3xx": 1}},
+	"warcio/example-digest.warc":                 {0, 0, map[string]int64{"type:request": 4}},
+	"warcio/example-iana.org-chunked.warc":       {1, 0, map[string]int64{"type:warcinfo": 1, "type:request": 1}},
+	"warcio/example-resource.warc.gz":            {1, 0, map[string]int64{"type:warcinfo": 2}},
+	"warcio/example-space-in-target-uri.warc.gz": {0, 0, map[string]int64{"type:warcinfo": 1, "non_html:image/png": 1}},
+	"warcio/example-trunc.warc":                  {1, 1, map[string]int64{"type:warcinfo": 2, "type:request": 1}},
+	"warcio/example-wget-bad-target-uri.warc.gz": {1, 0, map[string]int64{"type:warcinfo": 1, "type:request": 1, "type:metadata": 1, "non_html:text/plain": 2}},
+	"warcio/example-wrong-chunks.warc.gz":        {1, 0, map[string]int64{"type:request": 1}},
+	"warcio/example.warc":                        {1, 0, map[string]int64{"type:warcinfo": 2, "type:request": 2, "type:revisit": 1}},
+	"warcio/example.warc.gz":                     {1, 0, map[string]int64{"type:warcinfo": 2, "type:request": 2, "type:revisit": 1}},
+	"warcio/post-test.warc.gz":                   {0, 0, map[string]int64{"type:request": 3, "non_html:application/json": 3}},
 }
 
 // arcFiles are ARC, which Open refuses by name.

@@ -392,6 +392,10 @@ func (r *Reader) readRecord() (*winnow.Doc, error) {
 		}
 		return nil, bad(id, fmt.Errorf("%w (%d of %d bytes)", truncated(err), k, n))
 	}
+	if over := r.overrun(n); over > 0 {
+		block = trimRecordEnd(block[:n-int64(over)])
+		r.pending = bad(id, fmt.Errorf("warc: Content-Length %d runs %d bytes into the next record", n, over))
+	}
 
 	doc := &winnow.Doc{
 		ID:      id,
@@ -541,7 +545,48 @@ func (r *Reader) skipBlock(n int64, reason string, bad func(string, error) *winn
 		return nil, bad(id, truncated(err))
 	}
 	r.skipped[reason]++
+	if over := r.overrun(n); over > 0 {
+		return nil, bad(id, fmt.Errorf("warc: Content-Length %d runs %d bytes into the next record", n, over))
+	}
 	return nil, nil
+}
+
+// overrunWindow is how far back from the end of a block overrun looks for
+// the start of the next record: a Content-Length a few bytes too long.
+const overrunWindow = 64
+
+// overrun checks the end of a block of n bytes just read. When what
+// follows is neither line ends, the end of input nor "WARC/", and a line
+// starting with "WARC/" begins within the last overrunWindow bytes of the
+// block, the Content-Length was too long: overrun puts the bytes from that
+// line on back into the stream and returns how many there are.
+func (r *Reader) overrun(n int64) int {
+	s := r.s
+	tail := s.consumed(int(min(n, overrunWindow)))
+	if len(tail) == 0 {
+		return 0
+	}
+	next := s.peekSoft(16)
+	rest := bytes.TrimLeft(next, "\r\n")
+	if len(rest) == 0 || bytes.HasPrefix(rest, warcMagic) || len(next) < 16 && bytes.HasPrefix(warcMagic, rest) {
+		return 0
+	}
+	i := bytes.LastIndex(tail, []byte("\nWARC/"))
+	if i < 0 {
+		return 0
+	}
+	back := tail[i+1:]
+	s.unread(back)
+	return len(back)
+}
+
+// trimRecordEnd removes the empty lines that end a record ("\r\n\r\n",
+// or "\n\n" with LF-only lines) from a block cut at the next record.
+func trimRecordEnd(b []byte) []byte {
+	if c := bytes.TrimSuffix(b, []byte("\r\n\r\n")); len(c) < len(b) {
+		return c
+	}
+	return bytes.TrimSuffix(b, []byte("\n\n"))
 }
 
 // resyncAfter skips to the next line starting with "WARC/" after a record

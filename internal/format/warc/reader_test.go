@@ -291,9 +291,12 @@ func TestQuirks(t *testing.T) {
 		{"Content-Length 3 bytes short",
 			withLength(response("urn:uuid:s", "http://s/", "text/html", "<html>short</html>"), -3) + good,
 			[]string{"<html>short</ht", "<html>next</html>"}, 1, ""},
-		{"Content-Length 5 bytes long",
+		{"Content-Length 9 bytes long",
 			withLength(response("urn:uuid:l", "http://l/", "text/html", "<html>long</html>"), 9) + good + good,
-			[]string{"<html>long</html>\r\n\r\nWARC/", "<html>next</html>"}, 1, ""},
+			[]string{"<html>long</html>", "<html>next</html>", "<html>next</html>"}, 1, ""},
+		{"Content-Length 20 bytes long on a skipped record",
+			withLength(rec("request", "urn:uuid:q", nil, "GET / HTTP/1.1\r\n\r\n"), 20) + good,
+			[]string{"<html>next</html>"}, 1, "type:request"},
 		{"junk between records", good + "garbage line\r\nmore\r\n" + good,
 			[]string{"<html>next</html>", "<html>next</html>"}, 1, ""},
 		{"junk at the start", "HTTP/1.1 200 OK\r\n\r\n" + good,
@@ -430,4 +433,3 @@ func TestInputBytes(t *testing.T) {
 		t.Errorf("InputBytes = %d, want %d", r.InputBytes(), len(plain))
 	}
 }
-

@@ -398,3 +398,45 @@ func (s *stream) resync() (int64, error) {
 		}
 	}
 }
+
+// peekSoft returns up to n buffered bytes without consuming a pending
+// error: an error met while filling is kept for the next read.
+func (s *stream) peekSoft(n int) []byte {
+	for s.w-s.r < n && s.err == nil {
+		before := s.w - s.r
+		if err := s.fill(); err != nil {
+			if err != io.EOF {
+				s.err = err
+			}
+			break
+		}
+		if s.w-s.r == before {
+			break
+		}
+	}
+	return s.buffered()
+}
+
+// consumed returns a copy of the last n bytes consumed, or nil when the
+// buffer no longer holds them.
+func (s *stream) consumed(n int) []byte {
+	if s.r < n {
+		return nil
+	}
+	return append([]byte(nil), s.buf[s.r-n:s.r]...)
+}
+
+// unread puts b back in front of the unread bytes, as if it had not been
+// consumed; b must be the bytes consumed last.
+func (s *stream) unread(b []byte) {
+	if s.r >= len(b) {
+		s.r -= len(b)
+		copy(s.buf[s.r:], b)
+		return
+	}
+	nb := make([]byte, max(len(s.buf), len(b)+s.w-s.r))
+	n := copy(nb, b)
+	n += copy(nb[n:], s.buf[s.r:s.w])
+	s.base = s.pos() - int64(len(b))
+	s.buf, s.r, s.w = nb, 0, n
+}

@@ -1,9 +1,9 @@
 package fixtext
 
 import (
-	"fmt"
-	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // The badness heuristic follows ftfy 6 (rspeer/python-ftfy, ftfy/badness.py):
@@ -13,6 +13,13 @@ import (
 // intended text (an accented lowercase letter followed by a currency sign,
 // say). Text with no match is left alone, which is what keeps correct text
 // unchanged.
+//
+// ftfy states the heuristic as one regular expression. Here it is a
+// hand-written scanner over the same alternatives (alternatives below),
+// because Go's backtracking matcher spent half of the clean step's CPU on
+// that expression (BenchmarkClean, 0.6 MB/s before, see docs/bench.md);
+// badness_ref_test.go keeps the expression and checks that both agree on
+// the ftfy test cases, real web text and fuzz input.
 //
 // In the category strings a '-' between two characters is a range; no
 // category holds a literal hyphen.
@@ -37,111 +44,323 @@ var categories = map[string]string{
 	"box":            "\u2502\u250c\u2510\u2518\u251c\u2524\u252c\u253c\u2550-\u256c\u2580\u2584\u2588\u258c\u2590\u2591\u2592\u2593",
 }
 
-// badnessPatterns lists the alternatives of the badness expression;
-// {name} stands for the characters of a category.
-var badnessPatterns = []string{
-	`[{c1}]`,
-	`[{bad}{lower_accented}{upper_accented}{box}{start_punctuation}{end_punctuation}{currency}{numeric}{law}][{bad}]`,
-	`[a-zA-Z][{lower_common}{upper_common}][{bad}]`,
-	`[{bad}][{lower_accented}{upper_accented}{box}{start_punctuation}{end_punctuation}{currency}{numeric}{law}]`,
-	`[{lower_accented}{lower_common}{box}{end_punctuation}{currency}{numeric}][{upper_accented}]`,
-	`[{box}{end_punctuation}{currency}{numeric}][{lower_accented}]`,
-	`[{lower_accented}{box}{end_punctuation}][{currency}]`,
-	`[\s\p{Z}][{upper_accented}][{currency}]`,
-	`[{upper_accented}{box}][{numeric}{law}]`,
-	`[{lower_accented}{upper_accented}{box}{currency}{end_punctuation}][{start_punctuation}][{numeric}]`,
-	`[{lower_accented}{upper_accented}{currency}{numeric}{box}{law}][{end_punctuation}][{start_punctuation}]`,
-	`[{currency}{numeric}{box}][{start_punctuation}]`,
-	`[a-z][{upper_accented}][{start_punctuation}{currency}]`,
-	`[{box}][{kaomoji}]`,
-	`[{lower_accented}{upper_accented}{currency}{numeric}{start_punctuation}{end_punctuation}{law}][{box}]`,
-	`[{box}][{end_punctuation}]`,
-	`[{lower_accented}{upper_accented}][{start_punctuation}{end_punctuation}][\p{L}\p{N}_]`,
-	// The ligature œ not followed by an unaccented Latin letter.
-	`[Œœ][^A-Za-z]`,
-	// A degree sign after a capital letter.
-	`[{upper_accented}]°`,
-	// Common two-character Windows-1252 mojibake not covered above.
-	`[ÂÃÎÐ][€œŠš¢£Ÿž\x{a0}\x{ad}®©°·»{start_punctuation}{end_punctuation}–—´]`,
-	`×[²³]`,
-	// Windows-1252 mojibake of Arabic needs four characters.
-	`[ØÙ][{common}{currency}{bad}{numeric}{start_punctuation}ŸŠ®°µ»][ØÙ][{common}{currency}{bad}{numeric}{start_punctuation}ŸŠ®°µ»]`,
-	// Starts of three-byte sequences of some South Asian scripts.
-	`à[²µ¹¼½¾]`,
-	// MacRoman mojibake.
-	`√[±∂†≠®™´≤≥¥µø]`,
-	`≈[°¢]`,
-	`‚Ä[ìîïòôúùû†°¢π]`,
-	`‚[âó][àä°ê]`,
-	// Windows-1251 mojibake of the U+2000 range.
-	`вЂ`,
-	// Windows-1251 mojibake of Latin-1 or Cyrillic: three characters.
-	`[ВГРС][{c1}{bad}{start_punctuation}{end_punctuation}{currency}°µ][ВГРС]`,
-	`ГўВЂВ.[A-Za-z ]`,
-	// Windows-1252 encodings of 'à' and 'á', and of U+00A0 itself.
-	`Ã[\x{a0}¡]`,
-	`[a-z][\s\p{Z}]?[ÃÂ] `,
-	`^[ÃÂ] `,
-	// Â before a character it encodes together with.
-	`[a-z.,?!{end_punctuation}]Â[ {start_punctuation}{end_punctuation}]`,
-	// Windows-1253 mojibake of the U+2000 range and of Greek.
-	`β€[™\x{a0}Ά\x{ad}®°]`,
-	`[ΒΓΞΟ][{c1}{bad}{start_punctuation}{end_punctuation}{currency}°][ΒΓΞΟ]`,
-	// Windows-1257 mojibake of the U+2000 range.
-	`ā€`,
+// Category bits, one per entry of categories.
+const (
+	catCommon uint16 = 1 << iota
+	catC1
+	catBad
+	catLaw
+	catCurrency
+	catStartPunct
+	catEndPunct
+	catNumeric
+	catKaomoji
+	catUpperAccented
+	catLowerAccented
+	catUpperCommon
+	catLowerCommon
+	catBox
+)
+
+var catBits = map[string]uint16{
+	"common": catCommon, "c1": catC1, "bad": catBad, "law": catLaw, "currency": catCurrency,
+	"start_punctuation": catStartPunct, "end_punctuation": catEndPunct, "numeric": catNumeric,
+	"kaomoji": catKaomoji, "upper_accented": catUpperAccented, "lower_accented": catLowerAccented,
+	"upper_common": catUpperCommon, "lower_common": catLowerCommon, "box": catBox,
 }
 
-// classBody escapes a category for use inside a character class.
-func classBody(cat string) string {
-	var b strings.Builder
-	for _, r := range cat {
-		if r == '-' {
-			b.WriteByte('-')
+// Every category character lies below catTableSize or in catHigh.
+const catTableSize = 0x2600
+
+var (
+	catTable [catTableSize]uint16
+	catHigh  = map[rune]uint16{}
+)
+
+func init() {
+	for name, chars := range categories {
+		bit := catBits[name]
+		rs := []rune(chars)
+		for i := 0; i < len(rs); i++ {
+			lo, hi := rs[i], rs[i]
+			if i+2 < len(rs) && rs[i+1] == '-' {
+				hi = rs[i+2]
+				i += 2
+			}
+			for r := lo; r <= hi; r++ {
+				if r < catTableSize {
+					catTable[r] |= bit
+				} else {
+					catHigh[r] |= bit
+				}
+			}
+		}
+	}
+}
+
+// catsOf returns the category bits of r.
+func catsOf(r rune) uint16 {
+	if r < catTableSize {
+		return catTable[r]
+	}
+	if r < 0xf8ff {
+		return 0 // nothing between U+2600 and U+F8FE is in a category
+	}
+	return catHigh[r]
+}
+
+// Properties that the alternatives test besides categories and literal
+// characters, with the regular expression class each stands for.
+const (
+	propLower   uint8 = 1 << iota // [a-z]
+	propUpper                     // [A-Z]
+	propSpace                     // \s: [\t\n\f\r ]
+	propZ                         // \p{Z}
+	propWord                      // [\p{L}\p{N}_]
+	propNotNL                     // . (any character but \n)
+	propNotAZaz                   // [^A-Za-z]
+)
+
+// charSet is one position of an alternative: a character matches when it
+// is in one of the categories, is one of the literal characters, or has
+// one of the properties.
+type charSet struct {
+	cats  uint16
+	props uint8
+	lits  string
+}
+
+func (c charSet) has(r rune) bool {
+	if c.cats != 0 && catsOf(r)&c.cats != 0 {
+		return true
+	}
+	if c.props != 0 && propsOf(r)&c.props != 0 {
+		return true
+	}
+	return c.lits != "" && strings.ContainsRune(c.lits, r)
+}
+
+func propsOf(r rune) uint8 {
+	var p uint8
+	switch {
+	case r >= 'a' && r <= 'z':
+		p = propLower | propWord
+	case r >= 'A' && r <= 'Z':
+		p = propUpper | propWord
+	case r < 0x80:
+		p = propNotAZaz
+		switch r {
+		case '\t', '\n', '\f', '\r', ' ':
+			p |= propSpace
+		case '_':
+			p |= propWord
+		}
+		if r >= '0' && r <= '9' {
+			p |= propWord
+		}
+		if r == ' ' {
+			p |= propZ
+		}
+	default:
+		p = propNotAZaz
+		if unicode.In(r, unicode.Z) {
+			p |= propZ
+		}
+		if unicode.In(r, unicode.L, unicode.N) {
+			p |= propWord
+		}
+	}
+	if r != '\n' {
+		p |= propNotNL
+	}
+	return p
+}
+
+// set builds a charSet from categories, literal characters and properties.
+func set(cats uint16, lits string, props uint8) charSet {
+	return charSet{cats: cats, lits: lits, props: props}
+}
+
+func cats(c uint16) charSet { return charSet{cats: c} }
+func lit(s string) charSet  { return charSet{lits: s} }
+
+// elem is one position of an alternative; an optional one may be skipped
+// (the expression's "?", greedy).
+type elem struct {
+	set charSet
+	opt bool
+}
+
+// alternative is a sequence of positions; anchored ones match only at the
+// start of the text ("^").
+type alternative struct {
+	elems    []elem
+	anchored bool
+}
+
+func alt(sets ...charSet) alternative {
+	a := alternative{}
+	for _, s := range sets {
+		a.elems = append(a.elems, elem{set: s})
+	}
+	return a
+}
+
+// Shorthands for the category unions the alternatives use.
+const (
+	la, ua, lc, uc                 = catLowerAccented, catUpperAccented, catLowerCommon, catUpperCommon
+	bad, box, sp, ep, cur, num, lw = catBad, catBox, catStartPunct, catEndPunct, catCurrency, catNumeric, catLaw
+)
+
+// alternatives are ftfy's badness expression (badness.py, BADNESS_RE), in
+// its order: the leftmost match takes the first alternative that matches
+// there, as for the expression.
+var alternatives = func() []alternative {
+	arabic := set(catCommon|cur|bad|num|sp, "ŸŠ®°µ»", 0)
+	cyr := set(catC1|bad|sp|ep|cur, "°µ", 0)
+	greek := set(catC1|bad|sp|ep|cur, "°", 0)
+	spaceZ := set(0, "", propSpace|propZ)
+	a := []alternative{
+		alt(cats(catC1)),
+		alt(cats(bad|la|ua|box|sp|ep|cur|num|lw), cats(bad)),
+		alt(set(0, "", propLower|propUpper), cats(lc|uc), cats(bad)),
+		alt(cats(bad), cats(la|ua|box|sp|ep|cur|num|lw)),
+		alt(cats(la|lc|box|ep|cur|num), cats(ua)),
+		alt(cats(box|ep|cur|num), cats(la)),
+		alt(cats(la|box|ep), cats(cur)),
+		alt(spaceZ, cats(ua), cats(cur)),
+		alt(cats(ua|box), cats(num|lw)),
+		alt(cats(la|ua|box|cur|ep), cats(sp), cats(num)),
+		alt(cats(la|ua|cur|num|box|lw), cats(ep), cats(sp)),
+		alt(cats(cur|num|box), cats(sp)),
+		alt(set(0, "", propLower), cats(ua), cats(sp|cur)),
+		alt(cats(box), cats(catKaomoji)),
+		alt(cats(la|ua|cur|num|sp|ep|lw), cats(box)),
+		alt(cats(box), cats(ep)),
+		alt(cats(la|ua), cats(sp|ep), set(0, "", propWord)),
+		// The ligature œ not followed by an unaccented Latin letter.
+		alt(lit("Œœ"), set(0, "", propNotAZaz)),
+		// A degree sign after a capital letter.
+		alt(cats(ua), lit("°")),
+		// Common two-character Windows-1252 mojibake not covered above.
+		alt(lit("ÂÃÎÐ"), set(sp|ep, "€œŠš¢£Ÿž\u00a0\u00ad®©°·»–—´", 0)),
+		alt(lit("×"), lit("²³")),
+		// Windows-1252 mojibake of Arabic needs four characters.
+		alt(lit("ØÙ"), arabic, lit("ØÙ"), arabic),
+		// Starts of three-byte sequences of some South Asian scripts.
+		alt(lit("à"), lit("²µ¹¼½¾")),
+		// MacRoman mojibake.
+		alt(lit("√"), lit("±∂†≠®™´≤≥¥µø")),
+		alt(lit("≈"), lit("°¢")),
+		alt(lit("‚"), lit("Ä"), lit("ìîïòôúùû†°¢π")),
+		alt(lit("‚"), lit("âó"), lit("àä°ê")),
+		// Windows-1251 mojibake of the U+2000 range.
+		alt(lit("в"), lit("Ђ")),
+		// Windows-1251 mojibake of Latin-1 or Cyrillic: three characters.
+		alt(lit("ВГРС"), cyr, lit("ВГРС")),
+		alt(lit("Г"), lit("ў"), lit("В"), lit("Ђ"), lit("В"), set(0, "", propNotNL), set(0, " ", propLower|propUpper)),
+		// Windows-1252 encodings of 'à' and 'á', and of U+00A0 itself.
+		alt(lit("Ã"), lit("\u00a0¡")),
+		{elems: []elem{{set: set(0, "", propLower)}, {set: spaceZ, opt: true}, {set: lit("ÃÂ")}, {set: lit(" ")}}},
+		{elems: []elem{{set: lit("ÃÂ")}, {set: lit(" ")}}, anchored: true},
+		// Â before a character it encodes together with.
+		alt(set(ep, ".,?!", propLower), lit("Â"), set(sp|ep, " ", 0)),
+		// Windows-1253 mojibake of the U+2000 range and of Greek.
+		alt(lit("β"), lit("€"), lit("™\u00a0Ά\u00ad®°")),
+		alt(lit("ΒΓΞΟ"), greek, lit("ΒΓΞΟ")),
+		// Windows-1257 mojibake of the U+2000 range.
+		alt(lit("ā"), lit("€")),
+	}
+	return a
+}()
+
+// matchFrom reports where elems match s starting at byte i, trying an
+// optional position first with and then without a character.
+func matchFrom(elems []elem, s string, i int) (int, bool) {
+	if len(elems) == 0 {
+		return i, true
+	}
+	e := elems[0]
+	if i < len(s) {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if e.set.has(r) {
+			if end, ok := matchFrom(elems[1:], s, i+n); ok {
+				return end, true
+			}
+		}
+	}
+	if e.opt {
+		return matchFrom(elems[1:], s, i)
+	}
+	return 0, false
+}
+
+// matchAt returns the end of the badness match that starts at byte i of s
+// (the first alternative that matches there), or -1.
+func matchAt(s string, i int) int {
+	r, n := utf8.DecodeRuneInString(s[i:])
+	for k := range alternatives {
+		a := &alternatives[k]
+		if a.anchored && i != 0 {
 			continue
 		}
-		fmt.Fprintf(&b, `\x{%x}`, r)
+		e := a.elems[0]
+		if e.set.has(r) {
+			if end, ok := matchFrom(a.elems[1:], s, i+n); ok {
+				return end
+			}
+		}
+		if e.opt {
+			if end, ok := matchFrom(a.elems[1:], s, i); ok {
+				return end
+			}
+		}
 	}
-	return b.String()
+	return -1
 }
 
-func expand(pattern string) string {
-	for name, chars := range categories {
-		pattern = strings.ReplaceAll(pattern, "{"+name+"}", classBody(chars))
+// nextCandidate returns the first byte at or after i where a badness match
+// may start, or len(s). Every alternative holds a non-ASCII character
+// within its first three characters, so a position whose next three bytes
+// are ASCII cannot start one: ASCII text is skipped byte by byte without
+// decoding.
+func nextCandidate(s string, i int) int {
+	for ; i < len(s); i++ {
+		if s[i] >= 0x80 || i+1 < len(s) && s[i+1] >= 0x80 || i+2 < len(s) && s[i+2] >= 0x80 {
+			return i
+		}
 	}
-	return pattern
+	return i
 }
-
-var badnessRE = func() *regexp.Regexp {
-	alts := make([]string, len(badnessPatterns))
-	for i, p := range badnessPatterns {
-		alts[i] = "(?:" + expand(p) + ")"
-	}
-	return regexp.MustCompile(strings.Join(alts, "|"))
-}()
 
 // IsBad reports whether s holds a character sequence that looks like
 // mojibake (see the badness heuristic above). It is true for almost all
-// mojibake and false for almost all correct text in any script.
-func IsBad(s string) bool { return mayBeBad(s) && badnessRE.MatchString(s) }
-
-// mayBeBad is a fast necessary condition for a badness match: every
-// alternative of the expression holds a C1 control, Ã, Â, Œ or œ, or two
-// adjacent non-ASCII characters. Measured on the dolma sample it skips the
-// expression for most lines of Latin-script text.
-func mayBeBad(s string) bool {
-	prevNonASCII := false
-	for _, r := range s {
-		if r < 0x80 {
-			prevNonASCII = false
-			continue
-		}
-		if r <= 0x9f || r == 'Ã' || r == 'Â' || r == 'Œ' || r == 'œ' || prevNonASCII {
+// mojibake and false for almost all correct text in any script. It is the
+// same as a match of ftfy's BADNESS_RE anywhere in s; invalid UTF-8 bytes
+// count as U+FFFD.
+func IsBad(s string) bool {
+	for i := nextCandidate(s, 0); i < len(s); i = nextCandidate(s, i) {
+		if matchAt(s, i) >= 0 {
 			return true
 		}
-		prevNonASCII = true
+		_, n := utf8.DecodeRuneInString(s[i:])
+		i += n
 	}
 	return false
 }
 
-// Badness counts the mojibake-like sequences in s (non-overlapping).
-func Badness(s string) int { return len(badnessRE.FindAllStringIndex(s, -1)) }
+// Badness counts the mojibake-like sequences in s: the non-overlapping
+// matches of ftfy's BADNESS_RE, leftmost first.
+func Badness(s string) int {
+	count := 0
+	for i := nextCandidate(s, 0); i < len(s); i = nextCandidate(s, i) {
+		if end := matchAt(s, i); end >= 0 {
+			count++
+			i = end
+			continue
+		}
+		_, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+	}
+	return count
+}

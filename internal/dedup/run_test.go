@@ -528,3 +528,36 @@ func FuzzParseSideRow(f *testing.F) {
 		parseLinesRow(b, nil)
 	})
 }
+
+// FuzzSideFile feeds arbitrary bytes to the side-file reader: it returns
+// rows or an error, never panics, and never returns more bytes than the
+// file holds.
+func FuzzSideFile(f *testing.F) {
+	f.Add([]byte{0})
+	f.Add([]byte{3, 'a', 'b', 'c', 0, 1, 'x'})
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0x0f})
+	f.Add([]byte{5, 'a'})
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p := filepath.Join(dir, "x.bin")
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sr, err := openSide(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sr.close()
+		total := 0
+		for {
+			row, err := sr.next()
+			if err != nil {
+				break
+			}
+			total += len(row) + 1
+			if total > len(b) {
+				t.Fatalf("rows hold %d bytes, the file %d", total, len(b))
+			}
+		}
+	})
+}

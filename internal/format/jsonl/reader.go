@@ -77,7 +77,8 @@ func (r *Reader) InputBytes() int64 { return r.raw.n.Load() }
 //     rejects the line rather than being replaced with U+FFFD. A
 //     compressed stream that ends early (a cut .jsonl.gz) yields every
 //     complete line and then one ParseError for the cut line, wrapping
-//     io.ErrUnexpectedEOF, then io.EOF;
+//     io.ErrUnexpectedEOF, then io.EOF; so does a last line without a
+//     newline whose JSON stops early (a cut file, compressed or not);
 //   - any other error when the input cannot be read further (a failing
 //     disk, corrupt compressed data); it is returned again on every later
 //     call.
@@ -129,6 +130,13 @@ func (r *Reader) Next() (*winnow.Doc, error) {
 			continue
 		}
 		d, id, err := r.lines.decode(line)
+		var se *syntaxError
+		if rerr == io.EOF && errors.As(err, &se) && se.At >= len(line) {
+			// The last line has no newline and its JSON stops early: the
+			// input was cut (a truncated file, or a complete gzip stream of
+			// a truncated file), not a malformed record.
+			err = fmt.Errorf("jsonl: input ends inside a line after %d bytes (%s): %w", n, se.What, io.ErrUnexpectedEOF)
+		}
 		if err != nil {
 			return nil, &winnow.ParseError{File: r.name, Offset: off, Record: rec, ID: id, Err: err}
 		}

@@ -355,8 +355,8 @@ func TestCutInsideCharacter(t *testing.T) {
 	if len(items) != 2 || items[0].doc == nil || items[0].doc.Text != "un café" || items[1].pe == nil {
 		t.Fatalf("got %+v", items)
 	}
-	if pe := items[1].pe; pe.Record != 1 || pe.Offset != 29 || pe.File != path {
-		t.Errorf("parse error %v, want line 1 at offset 29", pe)
+	if pe := items[1].pe; pe.Record != 1 || pe.Offset != 29 || pe.File != path || !errors.Is(pe, io.ErrUnexpectedEOF) {
+		t.Errorf("parse error %v, want unexpected EOF at line 1, offset 29", pe)
 	}
 }
 

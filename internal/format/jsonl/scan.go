@@ -23,11 +23,17 @@ type member struct {
 	val []byte
 }
 
-var errSyntax = errors.New("jsonl: malformed json")
-
-func syntaxErr(at int, what string) error {
-	return fmt.Errorf("%w: %s at byte %d", errSyntax, what, at)
+// syntaxError is malformed JSON at a byte of the line.
+type syntaxError struct {
+	At   int
+	What string
 }
+
+func (e *syntaxError) Error() string {
+	return fmt.Sprintf("jsonl: malformed json: %s at byte %d", e.What, e.At)
+}
+
+func syntaxErr(at int, what string) error { return &syntaxError{At: at, What: what} }
 
 // splitObject returns the members of the JSON object in line. The line
 // must be exactly one object with optional white space around it.

@@ -17,7 +17,7 @@ import (
 type Kind int
 
 const (
-	Unknown Kind = iota
+	Unknown Kind = iota // neither of the formats below
 	WARC         // WARC or WET records, plain or gzip
 	JSONL        // JSON Lines documents, plain, gzip or zstd
 	Parquet      // Apache Parquet (recognised, not yet readable)

@@ -39,8 +39,8 @@
 // but in dolma's stand-off layout: the attribute set of a key is the part
 // before its first "/" ("gopher_quality/mean_word_length" belongs to set
 // gopher_quality; a key without "/" belongs to set "attributes"), and
-// AttrDir/<set>/NNNNN.jsonl.zst holds one row per document of shard NNNNN,
-// aligned with it: {"id":...,"attributes":{key:value,...}}, with an empty
+// AttrDir/<set>/NNNNN.jsonl.zst (compressed like the shards) holds one row
+// per document of shard NNNNN, aligned with it: {"id":...,"attributes":{key:value,...}}, with an empty
 // object for a document that has no attribute of the set. A set first seen
 // in the middle of a shard is back-filled with empty rows for the
 // documents before it, and a set first seen in a later shard gets files of

@@ -18,9 +18,9 @@ type Kind int
 
 const (
 	Unknown Kind = iota // neither of the formats below
-	WARC         // WARC or WET records, plain or gzip
-	JSONL        // JSON Lines documents, plain, gzip or zstd
-	Parquet      // Apache Parquet (recognised, not yet readable)
+	WARC                // WARC or WET records, plain or gzip
+	JSONL               // JSON Lines documents, plain, gzip or zstd
+	Parquet             // Apache Parquet (recognised, not yet readable)
 )
 
 func (k Kind) String() string {

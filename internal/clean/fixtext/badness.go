@@ -1,7 +1,7 @@
 package fixtext
 
 import (
-	"strings"
+	"math/bits"
 	"unicode"
 	"unicode/utf8"
 )
@@ -69,46 +69,6 @@ var catBits = map[string]uint16{
 	"upper_common": catUpperCommon, "lower_common": catLowerCommon, "box": catBox,
 }
 
-// Every category character lies below catTableSize or in catHigh.
-const catTableSize = 0x2600
-
-var (
-	catTable [catTableSize]uint16
-	catHigh  = map[rune]uint16{}
-)
-
-func init() {
-	for name, chars := range categories {
-		bit := catBits[name]
-		rs := []rune(chars)
-		for i := 0; i < len(rs); i++ {
-			lo, hi := rs[i], rs[i]
-			if i+2 < len(rs) && rs[i+1] == '-' {
-				hi = rs[i+2]
-				i += 2
-			}
-			for r := lo; r <= hi; r++ {
-				if r < catTableSize {
-					catTable[r] |= bit
-				} else {
-					catHigh[r] |= bit
-				}
-			}
-		}
-	}
-}
-
-// catsOf returns the category bits of r.
-func catsOf(r rune) uint16 {
-	if r < catTableSize {
-		return catTable[r]
-	}
-	if r < 0xf8ff {
-		return 0 // nothing between U+2600 and U+F8FE is in a category
-	}
-	return catHigh[r]
-}
-
 // Properties that the alternatives test besides categories and literal
 // characters, with the regular expression class each stands for.
 const (
@@ -123,21 +83,27 @@ const (
 
 // charSet is one position of an alternative: a character matches when it
 // is in one of the categories, is one of the literal characters, or has
-// one of the properties.
+// one of the properties. Literal strings are numbered (litSets), and lits
+// holds one bit per literal string.
 type charSet struct {
 	cats  uint16
 	props uint8
-	lits  string
+	lits  uint64
 }
 
+// litSets are the literal character strings of the alternatives; bit k of
+// charSet.lits stands for litSets[k].
+var litSets []string
+
 func (c charSet) has(r rune) bool {
-	if c.cats != 0 && catsOf(r)&c.cats != 0 {
+	if in := tableInfo(r); in != nil {
+		return in.cats&c.cats != 0 || in.props&c.props != 0 || in.lits&c.lits != 0
+	}
+	// Outside the tables: no literal, categories only in catHigh.
+	if c.cats != 0 && r >= 0xf8ff && catHigh[r]&c.cats != 0 {
 		return true
 	}
-	if c.props != 0 && propsOf(r)&c.props != 0 {
-		return true
-	}
-	return c.lits != "" && strings.ContainsRune(c.lits, r)
+	return c.props != 0 && propsOf(r)&c.props != 0
 }
 
 func propsOf(r rune) uint8 {
@@ -178,11 +144,16 @@ func propsOf(r rune) uint8 {
 
 // set builds a charSet from categories, literal characters and properties.
 func set(cats uint16, lits string, props uint8) charSet {
-	return charSet{cats: cats, lits: lits, props: props}
+	c := charSet{cats: cats, props: props}
+	if lits != "" {
+		c.lits = 1 << len(litSets)
+		litSets = append(litSets, lits)
+	}
+	return c
 }
 
 func cats(c uint16) charSet { return charSet{cats: c} }
-func lit(s string) charSet  { return charSet{lits: s} }
+func lit(s string) charSet  { return set(0, s, 0) }
 
 // elem is one position of an alternative; an optional one may be skipped
 // (the expression's "?", greedy).
@@ -274,6 +245,146 @@ var alternatives = func() []alternative {
 	return a
 }()
 
+// runeInfo is what the scanner needs to know of one character: its
+// categories, properties, literal strings, and the alternatives (bit k for
+// alternatives[k]) whose first position it matches.
+type runeInfo struct {
+	cats  uint16
+	props uint8
+	lits  uint64
+	first uint64
+}
+
+// Every category and literal character lies below U+0600 (Latin, Greek,
+// Cyrillic), in U+2000..U+25FF (punctuation, symbols, box drawing) or in
+// catHigh, so two tables cover them; other characters have only
+// properties. The tables are built once, from categories and alternatives.
+const (
+	lowEnd   = 0x600
+	midStart = 0x2000
+	midEnd   = 0x2600
+)
+
+var (
+	lowInfo [lowEnd]runeInfo
+	midInfo [midEnd - midStart]runeInfo
+	catHigh = map[rune]uint16{}
+	// firstByProps[p]: the alternatives whose first position matches a
+	// character with properties p and no category or literal string.
+	firstByProps [1 << 7]uint64
+	// firstUsesWord: some first position tests propWord.
+	firstUsesWord bool
+)
+
+func init() {
+	if len(alternatives) > 64 || len(litSets) > 64 {
+		panic("fixtext: more than 64 badness alternatives or literal sets")
+	}
+	slot := func(r rune) *runeInfo {
+		switch {
+		case r < lowEnd:
+			return &lowInfo[r]
+		case r >= midStart && r < midEnd:
+			return &midInfo[r-midStart]
+		}
+		return nil
+	}
+	for r := rune(0); r < lowEnd; r++ {
+		lowInfo[r].props = propsOf(r)
+	}
+	for r := rune(midStart); r < midEnd; r++ {
+		midInfo[r-midStart].props = propsOf(r)
+	}
+	for name, chars := range categories {
+		bit := catBits[name]
+		rs := []rune(chars)
+		for i := 0; i < len(rs); i++ {
+			lo, hi := rs[i], rs[i]
+			if i+2 < len(rs) && rs[i+1] == '-' {
+				hi = rs[i+2]
+				i += 2
+			}
+			for r := lo; r <= hi; r++ {
+				if in := slot(r); in != nil {
+					in.cats |= bit
+				} else {
+					catHigh[r] |= bit
+				}
+			}
+		}
+	}
+	for k, chars := range litSets {
+		for _, r := range chars {
+			in := slot(r)
+			if in == nil {
+				panic("fixtext: badness literal outside the rune tables")
+			}
+			in.lits |= 1 << k
+		}
+	}
+	fill := func(in *runeInfo) {
+		for k, a := range alternatives {
+			e := a.elems[0].set
+			if e.cats&in.cats != 0 || e.props&in.props != 0 || e.lits&in.lits != 0 || a.elems[0].opt {
+				in.first |= 1 << k
+			}
+		}
+	}
+	for r := range lowInfo {
+		fill(&lowInfo[r])
+	}
+	for r := range midInfo {
+		fill(&midInfo[r])
+	}
+	for _, a := range alternatives {
+		firstUsesWord = firstUsesWord || a.elems[0].set.props&propWord != 0
+	}
+	for p := range firstByProps {
+		in := runeInfo{props: uint8(p)}
+		fill(&in)
+		firstByProps[p] = in.first
+	}
+}
+
+// tableInfo returns the table entry of r, or nil for a character outside
+// the tables.
+func tableInfo(r rune) *runeInfo {
+	switch {
+	case r < lowEnd:
+		return &lowInfo[r]
+	case r >= midStart && r < midEnd:
+		return &midInfo[r-midStart]
+	}
+	return nil
+}
+
+// firstOf returns the alternatives whose first position matches r. Outside
+// the tables only the properties that first positions test are computed:
+// the Unicode property lookups are what a run of CJK text would pay for.
+func firstOf(r rune) uint64 {
+	if in := tableInfo(r); in != nil {
+		return in.first
+	}
+	var first uint64
+	if r >= 0xf8ff {
+		if c := catHigh[r]; c != 0 {
+			for k, a := range alternatives {
+				if a.elems[0].set.cats&c != 0 {
+					first |= 1 << k
+				}
+			}
+		}
+	}
+	p := propNotAZaz | propNotNL
+	if unicode.Is(unicode.Z, r) {
+		p |= propZ
+	}
+	if firstUsesWord && unicode.In(r, unicode.L, unicode.N) {
+		p |= propWord
+	}
+	return first | firstByProps[p]
+}
+
 // matchFrom reports where elems match s starting at byte i, trying an
 // optional position first with and then without a character.
 func matchFrom(elems []elem, s string, i int) (int, bool) {
@@ -299,21 +410,19 @@ func matchFrom(elems []elem, s string, i int) (int, bool) {
 // (the first alternative that matches there), or -1.
 func matchAt(s string, i int) int {
 	r, n := utf8.DecodeRuneInString(s[i:])
-	for k := range alternatives {
-		a := &alternatives[k]
+	for m := firstOf(r); m != 0; m &= m - 1 {
+		a := &alternatives[bits.TrailingZeros64(m)]
 		if a.anchored && i != 0 {
 			continue
 		}
-		e := a.elems[0]
-		if e.set.has(r) {
-			if end, ok := matchFrom(a.elems[1:], s, i+n); ok {
+		if a.elems[0].opt {
+			if end, ok := matchFrom(a.elems, s, i); ok {
 				return end
 			}
+			continue
 		}
-		if e.opt {
-			if end, ok := matchFrom(a.elems[1:], s, i); ok {
-				return end
-			}
+		if end, ok := matchFrom(a.elems[1:], s, i+n); ok {
+			return end
 		}
 	}
 	return -1

@@ -192,11 +192,9 @@ func badnessAlphabet() []rune {
 	for r := rune(0x80); r <= 0x9f; r++ {
 		add(r)
 	}
-	for _, a := range alternatives {
-		for _, e := range a.elems {
-			for _, r := range e.set.lits {
-				add(r)
-			}
+	for _, lits := range litSets {
+		for _, r := range lits {
+			add(r)
 		}
 	}
 	for _, r := range "aZz .,?!_0\n\t\u3000\u2028字ėşÿ" {

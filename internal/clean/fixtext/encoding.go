@@ -84,7 +84,7 @@ func isC1(r rune) bool { return r >= 0x80 && r <= 0x9f }
 // fixC1Controls replaces each C1 control character with the character its
 // byte has in Windows-1252; bytes Windows-1252 leaves undefined stay.
 func fixC1Controls(s string) string {
-	if !strings.ContainsFunc(s, isC1) {
+	if !hasC1(s) {
 		return s
 	}
 	return strings.Map(func(r rune) rune {
@@ -93,6 +93,17 @@ func fixC1Controls(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// hasC1 reports whether s holds a C1 control character (C2 80..C2 9F in
+// UTF-8), looking at bytes as hasBreak does.
+func hasC1(s string) bool {
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] == 0xc2 && s[i+1] >= 0x80 && s[i+1] <= 0x9f {
+			return true
+		}
+	}
+	return false
 }
 
 // alteredUTF8RE finds UTF-8 sequences that would be valid but for a 0xA0

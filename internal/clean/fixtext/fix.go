@@ -125,7 +125,7 @@ func FixLine(s string, opts Options) string {
 		if opts.UncurlQuotes {
 			s = quotes.Replace(s)
 		}
-		if opts.RemoveTerminalEscapes {
+		if opts.RemoveTerminalEscapes && strings.IndexByte(s, 0x1b) >= 0 {
 			s = terminalEscapeRE.ReplaceAllString(s, "")
 		}
 		if opts.RemoveControlChars {
@@ -209,16 +209,35 @@ var (
 // fixLineBreaks turns every line break into \n. U+0085 counts as one only
 // when C1 controls are not being read as Windows-1252 (where it is "…").
 func fixLineBreaks(s string, c1 bool) string {
-	if c1 {
-		if !strings.ContainsAny(s, "\r\u2028\u2029") {
-			return s
-		}
-		return lineBreaksNoC1.Replace(s)
-	}
-	if !strings.ContainsAny(s, "\r\u2028\u2029\u0085") {
+	if !hasBreak(s, c1) {
 		return s
 	}
+	if c1 {
+		return lineBreaksNoC1.Replace(s)
+	}
 	return lineBreaks.Replace(s)
+}
+
+// hasBreak reports whether s holds '\r', U+2028, U+2029 or (unless c1)
+// U+0085. It looks at bytes, because strings.ContainsAny with non-ASCII
+// characters decodes every rune; a lead byte is never part of an earlier
+// character, so a byte match is a character match even in invalid UTF-8.
+func hasBreak(s string, c1 bool) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\r':
+			return true
+		case 0xe2: // U+2028, U+2029: E2 80 A8, E2 80 A9
+			if i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xa8 || s[i+2] == 0xa9) {
+				return true
+			}
+		case 0xc2: // U+0085: C2 85
+			if !c1 && i+1 < len(s) && s[i+1] == 0x85 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // fixSurrogates makes s valid UTF-8: CESU-8 encoded surrogate pairs become
@@ -271,7 +290,7 @@ func isControl(r rune) bool {
 // (U+200D) and ZWNJ (U+200C) stay between two non-ASCII letters, marks or
 // symbols (Persian and Indic words, emoji sequences) and go elsewhere.
 func removeControlChars(s string) string {
-	if !strings.ContainsFunc(s, func(r rune) bool { return isControl(r) || r == 0x200c || r == 0x200d }) {
+	if !hasControlOrJoiner(s) {
 		return s
 	}
 	var sb strings.Builder
@@ -290,6 +309,36 @@ func removeControlChars(s string) string {
 		prev = r
 	}
 	return sb.String()
+}
+
+// hasControlOrJoiner reports whether s holds a character isControl
+// accepts, ZWNJ or ZWJ. It looks at bytes (see hasBreak): C0 controls but
+// \t \n \f \r, DEL, and the UTF-8 forms E2 80 8B..8D (U+200B..U+200D),
+// E2 81 A0 (U+2060), E2 81 AA..AF (U+206A..U+206F), EF BB BF (U+FEFF) and
+// EF BF B9..BC (U+FFF9..U+FFFC).
+func hasControlOrJoiner(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c < 0x20:
+			if c != '\t' && c != '\n' && c != '\f' && c != '\r' {
+				return true
+			}
+		case c == 0x7f:
+			return true
+		case c == 0xe2 && i+2 < len(s):
+			b1, b2 := s[i+1], s[i+2]
+			if b1 == 0x80 && b2 >= 0x8b && b2 <= 0x8d || b1 == 0x81 && (b2 == 0xa0 || b2 >= 0xaa && b2 <= 0xaf) {
+				return true
+			}
+		case c == 0xef && i+2 < len(s):
+			b1, b2 := s[i+1], s[i+2]
+			if b1 == 0xbb && b2 == 0xbf || b1 == 0xbf && b2 >= 0xb9 && b2 <= 0xbc {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func joinable(r rune) bool {

@@ -1,6 +1,7 @@
 package fixtext
 
 import (
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -40,8 +41,38 @@ func TestFixes(t *testing.T) {
 	}
 }
 
+// checkByteScans holds the byte-level pre-checks to the rune-level
+// definitions they replace.
+func checkByteScans(t *testing.T, s string) {
+	t.Helper()
+	for _, c1 := range []bool{false, true} {
+		breaks := "\r\u2028\u2029\u0085"
+		if c1 {
+			breaks = "\r\u2028\u2029"
+		}
+		if got, want := hasBreak(s, c1), strings.ContainsAny(s, breaks); got != want {
+			t.Errorf("hasBreak(%q, %v) = %v, want %v", s, c1, got, want)
+		}
+	}
+	if got, want := hasC1(s), strings.ContainsFunc(s, isC1); got != want {
+		t.Errorf("hasC1(%q) = %v, want %v", s, got, want)
+	}
+	want := strings.ContainsFunc(s, func(r rune) bool { return isControl(r) || r == 0x200c || r == 0x200d })
+	if got := hasControlOrJoiner(s); got != want {
+		t.Errorf("hasControlOrJoiner(%q) = %v, want %v", s, got, want)
+	}
+}
+
+func TestByteScans(t *testing.T) {
+	for _, s := range []string{"", "plain", "a\rb", "a\u2028", "\u2029", "x\u0085", "\u2027\u202a", "\xe2\x80", "\xe2\u2028",
+		"\x00", "\t\n\f", "\x7f", "\u200b", "\u200c", "\u200d", "\u200e", "\u2060", "\u2061", "\u206a", "\u206f", "\u2070",
+		"\ufeff", "\ufff8", "\ufff9", "\ufffc", "\ufffd", "\xef\xbb", "’“”—", "\u0080", "\u009f", "\u00a0", "\xc2"} {
+		checkByteScans(t, s)
+	}
+}
+
 func FuzzFix(f *testing.F) {
-	for _, s := range []string{"cafÃ©", "â€œ", "\xed\xa0\xbd", "&#x110000;", "Ã ", "\x1a\u0085", "ГўВЂВ"} {
+	for _, s := range []string{"cafÃ©", "â€œ", "\xed\xa0\xbd", "&#x110000;", "Ã ", "\x1a\u0085", "ГўВЂВ", "a\u2028\u200b\ufeff\r"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -51,6 +82,7 @@ func FuzzFix(f *testing.F) {
 		}
 		_ = Fix(s, DefaultOptions())
 		_ = FixEncoding(s)
+		checkByteScans(t, s)
 	})
 }
 
@@ -62,5 +94,22 @@ func BenchmarkFix(b *testing.B) {
 	b.SetBytes(int64(len(s)))
 	for b.Loop() {
 		Fix(string(s), DefaultOptions())
+	}
+}
+
+// BenchmarkFixNoRepair measures Fix on text that needs no repair: the
+// first 200 documents of the dolma sample (Common Crawl web text,
+// mostly English with some accented and non-Latin text).
+func BenchmarkFixNoRepair(b *testing.B) {
+	texts := loadDolma(b)[:200]
+	n := 0
+	for _, s := range texts {
+		n += len(s)
+	}
+	b.SetBytes(int64(n))
+	for b.Loop() {
+		for _, s := range texts {
+			Fix(s, DefaultOptions())
+		}
 	}
 }

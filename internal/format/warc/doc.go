@@ -1,6 +1,9 @@
 // Package warc reads WARC and WET files (ISO 28500:2017, WARC/1.0 and 1.1,
 // and older versions such as ClueWeb09's WARC/0.18) as a stream of
-// documents, in memory independent of the file size.
+// documents, in memory independent of the file size. Files may be plain,
+// gzip-compressed or zstd-compressed (.warc.zst, with the dictionary frame
+// of the IIPC warc-zstd specification or without); the compression is
+// detected from the first bytes, not the name.
 //
 // # What becomes a document
 //
@@ -32,8 +35,9 @@
 // compressed offset of the member that starts with the record, which is
 // what CDX indexes hold and where a later read may seek to; for a record
 // that starts inside a member (a whole-file gzip, or members that do not
-// line up with records) and for an uncompressed file, the offset in the
-// decompressed stream.
+// line up with records), for a zstd file (the decoder does not report frame
+// boundaries) and for an uncompressed file, the offset in the decompressed
+// stream.
 //
 // # Broken input
 //
@@ -47,7 +51,8 @@
 //     records, and FEXTRA headers all read the same;
 //   - reports a corrupt or truncated member (a truncated record when it
 //     cut one) and bytes between members that are not a member (trailing
-//     garbage), then goes on at the next gzip member header;
+//     garbage), then goes on at the next gzip member header; likewise a
+//     zstd frame that does not decode, going on at the next frame;
 //   - accepts LF-only lines, any WARC/x.y version, unbracketed IDs and
 //     dates it cannot parse;
 //   - when the bytes after a record are not the next record (a

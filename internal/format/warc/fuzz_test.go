@@ -35,6 +35,7 @@ func FuzzReader(f *testing.F) {
 	}
 	for _, r := range sampleRecords() {
 		f.Add([]byte(r))
+		f.Add(zstdFrame(f, r))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		r := NewReaderOptions(bytes.NewReader(in), "fuzz", Options{MaxPayload: 1 << 20})

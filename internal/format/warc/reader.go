@@ -48,7 +48,8 @@ type Reader struct {
 
 	cnt *countingReader
 	src *bufio.Reader
-	gz  *gunzip // nil for an uncompressed input
+	gz  *gunzip // set for a gzip input
+	zs  *unzstd // set for a zstd input
 	s   *stream
 
 	started bool
@@ -65,8 +66,10 @@ var _ winnow.Reader = (*Reader)(nil)
 // errClosed is returned by Next after Close.
 var errClosed = errors.New("warc: reader is closed")
 
-// Open opens a WARC or WET file, plain or gzip-compressed (one member per
-// record, or one member for the whole file), with default Options.
+// Open opens a WARC or WET file, plain, gzip-compressed (one member per
+// record, or one member for the whole file) or zstd-compressed (.warc.zst,
+// with or without the dictionary frame of the IIPC warc-zstd
+// specification), with default Options.
 // Compression is detected from the first bytes, not the name, so
 // in-progress ".open" files read like any other. An ARC file (".arc",
 // ".arc.gz") is refused with an error.
@@ -149,6 +152,9 @@ func (r *Reader) Close() error {
 		return nil
 	}
 	r.closed = true
+	if r.zs != nil {
+		r.zs.close()
+	}
 	if r.close != nil {
 		if err := r.close.Close(); err != nil {
 			return fmt.Errorf("warc: %w", err)
@@ -169,15 +175,24 @@ func (r *Reader) Next() (*winnow.Doc, error) {
 	}
 	if !r.started {
 		r.started = true
-		b, err := r.src.Peek(2)
+		b, err := r.src.Peek(4)
 		if err != nil && r.cnt.err != nil {
 			r.err = fmt.Errorf("warc: read %s: %w", r.name, r.cnt.err)
 			return nil, r.err
 		}
-		if bytes.Equal(b, gzipMagic[:2]) {
+		switch {
+		case bytes.HasPrefix(b, gzipMagic[:2]):
 			r.gz = &gunzip{src: r.src, cnt: r.cnt}
 			r.s = newStream(r.gz)
-		} else {
+		case bytes.HasPrefix(b, zstdMagic), bytes.HasPrefix(b, zstdDictFrame):
+			zs, err := newUnzstd(r)
+			if err != nil {
+				r.err = fmt.Errorf("warc: read %s: %w", r.name, err)
+				return nil, r.err
+			}
+			r.zs = zs
+			r.s = newStream(zs)
+		default:
 			r.s = newStream(r.src)
 		}
 	}
@@ -240,7 +255,7 @@ func (r *Reader) gapError(off int64, err error) *winnow.ParseError {
 // classify turns a stream error met outside a record into the value Next
 // returns: io.EOF, a ParseError for a corrupt gzip region, or the failure.
 func (r *Reader) classify(err error) error {
-	var ge *gzipError
+	var ge *corruptError
 	if errors.As(err, &ge) {
 		return r.gapError(ge.Offset, ge)
 	}
@@ -253,7 +268,7 @@ func (r *Reader) classify(err error) error {
 // truncated is the error of a record whose input ended or broke before the
 // record did.
 func truncated(err error) error {
-	var ge *gzipError
+	var ge *corruptError
 	if errors.As(err, &ge) {
 		return fmt.Errorf("warc: truncated record: %w", ge)
 	}
@@ -265,7 +280,7 @@ func truncated(err error) error {
 
 // isFailure says whether err means the input itself failed.
 func isFailure(err error) bool {
-	var ge *gzipError
+	var ge *corruptError
 	return err != nil && err != io.EOF && err != io.ErrUnexpectedEOF && !errors.As(err, &ge)
 }
 
@@ -308,7 +323,7 @@ func (r *Reader) junk(err error) error {
 	if isFailure(err) {
 		return err
 	}
-	var ge *gzipError
+	var ge *corruptError
 	if errors.As(err, &ge) {
 		if n == 0 {
 			return r.gapError(ge.Offset, ge)
@@ -596,7 +611,7 @@ func (r *Reader) resyncAfter(pe *winnow.ParseError) error {
 	if isFailure(err) {
 		return err
 	}
-	var ge *gzipError
+	var ge *corruptError
 	if errors.As(err, &ge) {
 		r.pending = r.gapError(ge.Offset, ge)
 	}

@@ -34,17 +34,17 @@ type member struct {
 	upos, cpos int64
 }
 
-// gzipError is a corrupt region of a gzip file: a member that does not
-// decode, or bytes between members that are not a member. Offset is the
-// compressed offset where the bad region starts. Reading goes on with the
-// next gzip member header found after it.
-type gzipError struct {
+// corruptError is a corrupt region of a compressed file: a gzip member or
+// zstd frame that does not decode, or bytes between members that are not a
+// member. Offset is the compressed offset where the bad region starts.
+// Reading goes on with the next member or frame header found after it.
+type corruptError struct {
 	Offset int64
 	Err    error
 }
 
-func (e *gzipError) Error() string { return e.Err.Error() }
-func (e *gzipError) Unwrap() error { return e.Err }
+func (e *corruptError) Error() string { return e.Err.Error() }
+func (e *corruptError) Unwrap() error { return e.Err }
 
 // gzipMagic starts every gzip member: ID1, ID2 and CM=8 (deflate),
 // RFC 1952 section 2.3.1.
@@ -69,7 +69,7 @@ type gunzip struct {
 func (g *gunzip) cpos() int64 { return g.cnt.n - int64(g.src.Buffered()) }
 
 // Read returns decompressed bytes. A corrupt region returns the bytes
-// decoded before it with a *gzipError; the next Read goes on after it. A
+// decoded before it with a *corruptError; the next Read goes on after it. A
 // failing input returns its error.
 func (g *gunzip) Read(p []byte) (int, error) {
 	for {
@@ -90,7 +90,7 @@ func (g *gunzip) Read(p []byte) (int, error) {
 				if err != nil {
 					return 0, err
 				}
-				return 0, &gzipError{Offset: start, Err: fmt.Errorf("warc: %d bytes between gzip members are not a gzip member", n)}
+				return 0, &corruptError{Offset: start, Err: fmt.Errorf("warc: %d bytes between gzip members are not a gzip member", n)}
 			}
 			if err := g.reset(); err != nil {
 				if g.cnt.err != nil {
@@ -101,7 +101,7 @@ func (g *gunzip) Read(p []byte) (int, error) {
 				if _, err := g.skipToMagic(); err != nil {
 					return 0, err
 				}
-				return 0, &gzipError{Offset: start, Err: fmt.Errorf("warc: bad gzip member header: %w", err)}
+				return 0, &corruptError{Offset: start, Err: fmt.Errorf("warc: bad gzip member header: %w", err)}
 			}
 			g.in, g.start = true, start
 			g.members = append(g.members, member{upos: g.upos, cpos: start})
@@ -128,7 +128,7 @@ func (g *gunzip) Read(p []byte) (int, error) {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			err = errors.New("gzip member ends early")
 		}
-		return n, &gzipError{Offset: g.start, Err: fmt.Errorf("warc: corrupt gzip member: %w", err)}
+		return n, &corruptError{Offset: g.start, Err: fmt.Errorf("warc: corrupt gzip member: %w", err)}
 	}
 }
 

@@ -228,7 +228,11 @@ func writeFileAtomic(path string, b []byte) error {
 func (r *runner) forEachSide(shards []string, key string, fn func(ord uint32, row []byte) error) error {
 	var ord uint32
 	for _, sh := range shards {
-		sr, err := openSide(filepath.Join(r.dir, "side", key, sh+".bin"))
+		p := filepath.Join(r.dir, "side", key, sh+".bin")
+		if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("dedup: %s is missing: the run must end with the %q stage (with lines.enabled for line dedup)", p, StageName)
+		}
+		sr, err := openSide(p)
 		if err != nil {
 			return err
 		}

@@ -561,3 +561,22 @@ func FuzzSideFile(f *testing.F) {
 		}
 	})
 }
+
+func TestRunWithoutSignatures(t *testing.T) {
+	dir := t.TempDir()
+	cfg := DefaultConfig()
+	docs := fixture()
+	writeOutput(t, dir, cfg, docs, 8, 8)
+	if err := os.RemoveAll(filepath.Join(dir, "side", SideMinHash)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Run(context.Background(), Options{Dir: dir, Config: cfg})
+	if err == nil || !strings.Contains(err.Error(), "must end with the \"minhash\" stage") {
+		t.Fatalf("err = %v", err)
+	}
+	// the output is untouched
+	kept, _ := readDir(t, dir)
+	if len(kept) != len(docs) {
+		t.Fatalf("%d documents left of %d", len(kept), len(docs))
+	}
+}

@@ -184,6 +184,7 @@ func (r *Reader) Next() (*winnow.Doc, error) {
 		case bytes.HasPrefix(b, gzipMagic[:2]):
 			r.gz = &gunzip{src: r.src, cnt: r.cnt}
 			r.s = newStream(r.gz)
+			r.s.members = &r.gz.members
 		case bytes.HasPrefix(b, zstdMagic), bytes.HasPrefix(b, zstdDictFrame):
 			zs, err := newUnzstd(r)
 			if err != nil {

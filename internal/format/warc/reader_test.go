@@ -268,6 +268,22 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// TestJunkAtMemberEnd checks that a record starting a gzip member is found
+// after junk that does not end with a line end.
+func TestJunkAtMemberEnd(t *testing.T) {
+	recs := sampleRecords()
+	in := gzipBytes(t, recs[2]+"junk without a line end")
+	second := len(in)
+	in = append(in, gzipBytes(t, recs[3])...)
+	res := read(t, bytes.NewReader(in))
+	if fmt.Sprint(ids(res.docs)) != "[urn:uuid:a urn:uuid:b]" || len(res.perrs) != 1 {
+		t.Fatalf("docs %v, parse errors %v", ids(res.docs), res.perrs)
+	}
+	if got := res.docs[1].Pos.Offset; got != int64(second) {
+		t.Errorf("second document at %d, want its member's offset %d", got, second)
+	}
+}
+
 // TestQuirks is a table of lenient-reading cases: what each input gives.
 func TestQuirks(t *testing.T) {
 	good := response("urn:uuid:next", "http://next.example/", "text/html", "<html>next</html>")

@@ -183,11 +183,15 @@ var errLineTooLong = errors.New("warc: header line longer than 64 KiB")
 // gzip region) until the bytes decoded before it have been consumed, so
 // errors surface at the position where they happened.
 type stream struct {
-	dec  io.Reader
-	buf  []byte
-	r, w int
-	base int64 // decompressed offset of buf[0]
-	err  error // error to return once buf[r:w] is consumed
+	dec io.Reader
+	// members, when set, lists the decompressed offsets where gzip
+	// members start; resync also stops at a member that starts with
+	// "WARC/" even when no line end precedes it.
+	members *[]member
+	buf     []byte
+	r, w    int
+	base    int64 // decompressed offset of buf[0]
+	err     error // error to return once buf[r:w] is consumed
 }
 
 func newStream(dec io.Reader) *stream {
@@ -369,9 +373,22 @@ func (s *stream) resync() (int64, error) {
 	pat := []byte("\nWARC/")
 	for {
 		b := s.buffered()
+		at := -1
 		if i := bytes.Index(b, pat); i >= 0 {
-			s.r += i + 1
-			return n + int64(i+1), nil
+			at = i + 1
+		}
+		if s.members != nil {
+			for _, m := range *s.members {
+				j := m.upos - s.pos()
+				if j > 0 && (at < 0 || j < int64(at)) && j <= int64(len(b)) && bytes.HasPrefix(b[j:], warcMagic) {
+					at = int(j)
+					break
+				}
+			}
+		}
+		if at >= 0 {
+			s.r += at
+			return n + int64(at), nil
 		}
 		// Keep a possible partial match at the end.
 		keep := len(pat) - 1

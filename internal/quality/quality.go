@@ -36,7 +36,6 @@ package quality
 import (
 	"context"
 	"fmt"
-	"math"
 
 	"winnow"
 	"winnow/internal/quality/tokenize"
@@ -162,13 +161,6 @@ func ratio(num, den float64) float64 {
 		return 0
 	}
 	return num / den
-}
-
-func round(v float64) float64 {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0
-	}
-	return v
 }
 
 func below(rule string, v, min float64) *verdict {

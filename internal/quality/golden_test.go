@@ -126,6 +126,12 @@ func newStages(t testing.TB, p Profile) map[string]winnow.Stage {
 	if out["c4_quality"], err = NewC4Quality(c4c); err != nil {
 		t.Fatal(err)
 	}
+	bw := DefaultC4BadWordsConfig()
+	bw.Profile = p
+	bw.WordLists = map[string]string{"en": "testdata/badwords-golden.txt"}
+	if out["c4_badwords"], err = NewC4BadWords(bw); err != nil {
+		t.Fatal(err)
+	}
 	return out
 }
 

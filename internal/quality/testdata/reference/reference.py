@@ -396,6 +396,30 @@ def c4_quality(text, profile):
     return sig, rule, "\n".join(kept).strip()
 
 
+# -------------------------------------------------------------- bad words
+
+def load_badwords(path):
+    # datatrove C4BadWordsFilter._get_badwords: stripped lines, minus the
+    # allow-list of every language (winnow also skips empty lines).
+    with open(path, "rt", encoding="utf-8") as f:
+        words = set(line.strip() for line in f)
+    words.discard("")
+    words -= {"sm", "グロ", "女の子", "性"}
+    return re.compile(r"(?:\W|^)({})(?:\W|$)".format("|".join(re.escape(w) for w in sorted(words))))
+
+
+BADWORDS = {"en": load_badwords(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "badwords-golden.txt"))}
+
+
+def c4_badwords(text):
+    rx = BADWORDS.get(LANG)
+    if rx is None:
+        return {"has_badwords": -1}, None
+    if rx.search(text.lower()) is not None:
+        return {"has_badwords": 1}, "badwords"
+    return {"has_badwords": 0}, None
+
+
 # ------------------------------------------------------------------ cases
 
 HAND = [
@@ -496,6 +520,7 @@ def main():
             s, r = gopher_repetition(text, profile); p["gopher_repetition"] = {"signals": s, "rule": r}
             s, r = fineweb_quality(text, profile); p["fineweb_quality"] = {"signals": s, "rule": r}
             s, r, t = c4_quality(text, profile); p["c4_quality"] = {"signals": s, "rule": r, "text": t}
+            s, r = c4_badwords(text); p["c4_badwords"] = {"signals": s, "rule": r}
             res[profile] = p
         if res["tokens"] is None:
             del res["tokens"]

@@ -142,8 +142,9 @@ func (r *Reader) Skipped() map[string]int64 {
 }
 
 // InputBytes returns how many bytes of the input (compressed, as stored)
-// have been read so far; it runs ahead of the last document by at most
-// the 64 KiB read buffer.
+// have been read so far, for throughput and progress. It runs ahead of the
+// last document by the read-ahead buffers: at most 64 KiB of compressed
+// input plus 128 KiB of decompressed data.
 func (r *Reader) InputBytes() int64 { return r.cnt.n }
 
 // Close releases the file opened by Open. Calling it twice is safe.
@@ -248,7 +249,7 @@ func (r *Reader) offsetAt(upos int64) int64 {
 	return upos
 }
 
-// parseErr builds the ParseError of a bad region between records.
+// gapError builds the ParseError of a bad region between records.
 func (r *Reader) gapError(off int64, err error) *winnow.ParseError {
 	return &winnow.ParseError{File: r.name, Offset: off, Record: -1, Err: err}
 }

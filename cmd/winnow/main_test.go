@@ -66,6 +66,20 @@ func shardRows(t *testing.T, dir string) []map[string]any {
 	return rows
 }
 
+// writeConfig writes a pipeline config into a temporary folder.
+func writeConfig(t *testing.T, src string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "pipeline.yaml")
+	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// extractOnly is the pipeline of the tests that count records: every
+// HTML page becomes a document and nothing is filtered.
+const extractOnly = "steps: [extract]\n"
+
 func readStats(t *testing.T, out string) *run.Stats {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(out, "stats.json"))
@@ -135,8 +149,9 @@ func TestRunResiliparseWARC(t *testing.T) {
 	if want != 16 { // 16 of the file's 16 response records are HTML 200s (checked by hand with a scan of the .warc)
 		t.Fatalf("independent scan found %d HTML responses", want)
 	}
+	warc := testutil.Shared(t, "corpus/warc/resiliparse/warcfile.warc.gz")
 	out := filepath.Join(t.TempDir(), "out")
-	code, _, stderr := winnow(t, "run", "-q", testutil.Shared(t, "corpus/warc/resiliparse/warcfile.warc.gz"), "-o", out)
+	code, _, stderr := winnow(t, "run", "-q", "--config", writeConfig(t, extractOnly), warc, "-o", out)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -156,11 +171,37 @@ func TestRunResiliparseWARC(t *testing.T) {
 	if st.Documents.Kept != int64(want) || st.Incomplete() {
 		t.Errorf("stats = %+v", st.Documents)
 	}
+
+	// The default pipeline filters: every page is either kept or has a
+	// reject row naming the stage and rule, and filtering alone exits 0.
+	out = filepath.Join(t.TempDir(), "default")
+	code, _, stderr = winnow(t, "run", "-q", warc, "-o", out)
+	if code != 0 {
+		t.Fatalf("default pipeline: exit %d: %s", code, stderr)
+	}
+	st = readStats(t, out)
+	kept := shardRows(t, filepath.Join(out, "documents"))
+	rejects := shardRows(t, filepath.Join(out, "rejects"))
+	if int64(len(kept)) != st.Documents.Kept || int64(len(rejects)) != st.Documents.Dropped || len(kept)+len(rejects) != want {
+		t.Errorf("default pipeline: %d kept + %d dropped, want %d pages (stats %+v)", len(kept), len(rejects), want, st.Documents)
+	}
+	var byReason int64
+	for _, n := range st.Documents.DroppedByReason {
+		byReason += n
+	}
+	if byReason != st.Documents.Dropped {
+		t.Errorf("dropped_by_reason sums to %d, dropped is %d", byReason, st.Documents.Dropped)
+	}
+	for _, r := range rejects {
+		if r["stage"] == "" || r["rule"] != strings.TrimPrefix(r["reason"].(string), r["stage"].(string)+"/") || r["text"] == nil {
+			t.Errorf("reject row does not explain itself: %v", r)
+		}
+	}
 }
 
 func TestRunWholeWARCCorpus(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
-	code, _, stderr := winnow(t, "run", "-q", testutil.Shared(t, "corpus/warc"), "-o", out)
+	code, _, stderr := winnow(t, "run", "-q", "--config", writeConfig(t, extractOnly), testutil.Shared(t, "corpus/warc"), "-o", out)
 	if code != 3 {
 		t.Fatalf("exit %d, want 3 (finished with unreadable records): %s", code, stderr)
 	}
@@ -248,7 +289,7 @@ func TestRoundTripJSONL(t *testing.T) {
 		t.Fatalf("line count %d", want)
 	}
 	out := filepath.Join(t.TempDir(), "out")
-	code, _, stderr := winnow(t, append([]string{"run", "-q", "-o", out}, inputs...)...)
+	code, _, stderr := winnow(t, append([]string{"run", "-q", "--config", writeConfig(t, "steps: []\n"), "-o", out}, inputs...)...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -270,26 +311,82 @@ func TestRoundTripJSONL(t *testing.T) {
 	}
 }
 
+// TestSample runs the default pipeline over testdata/sample, the
+// README's first run. The sample's texts were written for it: five
+// English documents long enough for the quality rules, a French page and
+// a German document (not English: dropped by the language step) and a
+// page of navigation links (dropped by a quality rule).
 func TestSample(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	code, _, stderr := winnow(t, "run", "-q", filepath.Join(testutil.Root(t), "testdata", "sample"), "-o", out)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	docs := shardRows(t, filepath.Join(out, "documents"))
+	st := readStats(t, out)
 	// 4 HTML pages (the CSS response is not a document) + 5 JSONL lines.
-	if len(docs) != 9 {
-		t.Errorf("%d documents, want 9", len(docs))
+	if st.Documents.Read != 9 || st.Documents.Kept != 6 || st.Documents.Dropped != 3 {
+		t.Errorf("documents %+v, want 9 read, 6 kept, 3 dropped", st.Documents)
 	}
+	docs := shardRows(t, filepath.Join(out, "documents"))
 	var texts []string
 	for _, d := range docs {
 		texts = append(texts, d["text"].(string))
 	}
 	all := strings.Join(texts, "\n")
-	for _, w := range []string{"wild yeast and lactic acid bacteria", "Le café du port sert", "waggle dance"} {
+	for _, w := range []string{"wild yeast and lactic acid bacteria", "waggle dance", "Lighthouses once burned whale oil"} {
 		if !strings.Contains(all, w) {
 			t.Errorf("output lacks %q", w)
 		}
+	}
+	reasons := map[string]string{}
+	for _, r := range shardRows(t, filepath.Join(out, "rejects")) {
+		reasons[r["url"].(string)+r["id"].(string)] = r["reason"].(string)
+	}
+	for key, want := range map[string]string{
+		"sample-4":                     "language/language",
+		"http://cafe.example.org/menu": "language/language",
+	} {
+		found := false
+		for k, got := range reasons {
+			if strings.HasPrefix(k, key) || strings.HasSuffix(k, key) {
+				found = true
+				if got != want {
+					t.Errorf("%s dropped for %s, want %s", key, got, want)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s was not dropped (rejects %v)", key, reasons)
+		}
+	}
+	if r := reasons["sample-5"]; r == "" || strings.HasPrefix(r, "language/") {
+		t.Errorf("the navigation page was dropped for %q, want a quality rule", r)
+	}
+}
+
+// TestDefaultPipeline checks that the default pipeline is the FineWeb
+// recipe with every stage of it registered in this build.
+func TestDefaultPipeline(t *testing.T) {
+	c := config.Default()
+	var names []string
+	for _, s := range c.Steps {
+		names = append(names, s.Name)
+	}
+	if strings.Join(names, ",") != strings.Join(config.DefaultSteps, ",") {
+		t.Errorf("default steps %v, want %v (a stage missing from the registry?)", names, config.DefaultSteps)
+	}
+	m, err := c.Map()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := yaml.Marshal(m["steps"])
+	for _, w := range []string{"languages:\n        - en", "filter_no_terminal_punct: false"} {
+		if !strings.Contains(string(b), w) {
+			t.Errorf("default options lack %q:\n%s", w, b)
+		}
+	}
+	if _, err := c.NewPipeline(); err != nil {
+		t.Errorf("default pipeline cannot be built: %v", err)
 	}
 }
 

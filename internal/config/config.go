@@ -33,10 +33,38 @@ const (
 	DefaultCompression = "zst"
 )
 
-// DefaultSteps is the default pipeline, used when no config file is
-// given or a config has no steps key. A name that is not in the stage
-// registry of this build is left out.
-var DefaultSteps = []string{"extract"}
+// DefaultSteps is the default pipeline, used when no config file is given
+// or a config has no steps key: FineWeb's recipe in datatrove's order
+// (examples/fineweb.py: Trafilatura, LanguageFilter, GopherRepetition,
+// GopherQuality, C4Quality, FineWebQuality) with winnow's clean step
+// after extraction. clean repairs the text and removes code fragments,
+// citation markers and cut sentences first, so that one leaked line of
+// JavaScript does not make C4's curly-bracket rule drop a whole document
+// of good prose (shared/seed/README.md shows such a document). A name
+// that is not in the stage registry of this build is left out. MinHash
+// deduplication, the recipe's second phase, is not a per-document stage
+// and is not here.
+var DefaultSteps = []string{
+	"extract",
+	"clean",
+	"language",
+	"gopher_repetition",
+	"gopher_quality",
+	"c4_quality",
+	"fineweb_quality",
+}
+
+// defaultOptions are the options (YAML) that the default pipeline sets on
+// top of a stage's own defaults:
+//   - language keeps English only, as the published FineWeb (datatrove's
+//     LanguageFilter defaulted to English before commit 4fa87f7), since
+//     the Gopher stop-word rule that follows is English;
+//   - c4_quality keeps lines without terminal punctuation, as
+//     examples/fineweb.py calls C4QualityFilter(filter_no_terminal_punct=False).
+var defaultOptions = map[string]string{
+	"language":   "{languages: [en]}",
+	"c4_quality": "{filter_no_terminal_punct: false}",
+}
 
 // Compressions are the accepted values of output.compression.
 var Compressions = []string{"zst", "gz", "none"}
@@ -144,9 +172,24 @@ func Default() *Config {
 func defaultSteps() []Step {
 	out := []Step{}
 	for _, name := range DefaultSteps {
-		if spec, ok := lookupStep(name); ok {
-			out = append(out, Step{Name: name, Config: spec.Config()})
+		spec, ok := lookupStep(name)
+		if !ok {
+			continue
 		}
+		cfg := spec.Config()
+		if opts, ok := defaultOptions[name]; ok {
+			var node yaml.Node
+			p := &parser{file: "default pipeline"}
+			if err := yaml.Unmarshal([]byte(opts), &node); err == nil && len(node.Content) == 1 {
+				p.decodeStrict(node.Content[0], cfg, "step "+name)
+			} else {
+				p.errorf(0, "step %s: bad default options %q", name, opts)
+			}
+			if err := p.err(); err != nil {
+				panic(err) // a programming error in defaultOptions, caught by the tests
+			}
+		}
+		out = append(out, Step{Name: name, Config: cfg})
 	}
 	return out
 }

@@ -39,6 +39,16 @@ func (c *cleanConfig) Validate() error {
 	return errors.Join(errs...)
 }
 
+type languageConfig struct {
+	Languages []string `yaml:"languages"`
+	Threshold float64  `yaml:"threshold"`
+}
+
+type c4Config struct {
+	FilterNoTerminalPunct bool `yaml:"filter_no_terminal_punct"`
+	MinNumSentences       int  `yaml:"min_num_sentences"`
+}
+
 type nopStage struct{ name string }
 
 func (s nopStage) Name() string { return s.name }
@@ -54,6 +64,12 @@ var fakeSpecs = []steps.Spec{
 	{Name: "clean", Doc: "cleaning",
 		Config: func() any { return &cleanConfig{MinWords: 3} },
 		New:    func(any) (winnow.Stage, error) { return nopStage{"clean"}, nil }},
+	{Name: "language", Doc: "language id",
+		Config: func() any { return &languageConfig{Threshold: 0.65} },
+		New:    func(any) (winnow.Stage, error) { return nopStage{"language"}, nil }},
+	{Name: "c4_quality", Doc: "c4",
+		Config: func() any { return &c4Config{FilterNoTerminalPunct: true, MinNumSentences: 5} },
+		New:    func(any) (winnow.Stage, error) { return nopStage{"c4_quality"}, nil }},
 	{Name: "broken", Doc: "cannot be built",
 		Config: func() any { return &struct{}{} },
 		New:    func(any) (winnow.Stage, error) { return nil, errors.New("no model") }},
@@ -68,7 +84,7 @@ func TestMain(m *testing.M) {
 		}
 		return steps.Spec{}, false
 	}
-	stepNames = func() []string { return []string{"broken", "clean", "extract"} }
+	stepNames = func() []string { return []string{"broken", "c4_quality", "clean", "extract", "language"} }
 	m.Run()
 }
 
@@ -80,11 +96,26 @@ func TestDefault(t *testing.T) {
 	if c.Output.Compression != "zst" || c.Output.MaxShardBytes != 536870912 || c.Input.TextField != "text" || c.Input.IDField != "id" {
 		t.Errorf("io options = %+v %+v", c.Input, c.Output)
 	}
-	if len(c.Steps) != 1 || c.Steps[0].Name != "extract" {
-		t.Fatalf("default steps = %+v", c.Steps)
+	// DefaultSteps filtered to the stages of the (fake) registry, in order.
+	var names []string
+	for _, s := range c.Steps {
+		names = append(names, s.Name)
+	}
+	if strings.Join(names, ",") != "extract,clean,language,c4_quality" {
+		t.Fatalf("default steps = %v", names)
 	}
 	if got := c.Steps[0].Config.(*extractConfig).Timeout; got != time.Second {
 		t.Errorf("default step config not the stage default: %v", got)
+	}
+	// defaultOptions apply on top of the stages' own defaults.
+	if got := c.Steps[2].Config.(*languageConfig); strings.Join(got.Languages, ",") != "en" || got.Threshold != 0.65 {
+		t.Errorf("default language options = %+v", got)
+	}
+	if got := c.Steps[3].Config.(*c4Config); got.FilterNoTerminalPunct || got.MinNumSentences != 5 {
+		t.Errorf("default c4_quality options = %+v", got)
+	}
+	if Default().Steps[2].Config == c.Steps[2].Config {
+		t.Error("two Default() calls share a step config")
 	}
 	if err := c.Check(); err != nil {
 		t.Errorf("Check(Default()) = %v", err)
@@ -157,7 +188,7 @@ func TestParseEmptyAndPartial(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: %v", src, err)
 		}
-		if len(c.Steps) != 1 || c.Steps[0].Name != "extract" || c.BatchSize != 256 {
+		if len(c.Steps) != 4 || c.Steps[0].Name != "extract" || c.BatchSize != 256 {
 			t.Errorf("%q: defaults not kept: %+v", src, c)
 		}
 	}

@@ -54,13 +54,25 @@ var pages = []page{
 		}},
 }
 
-// docs are the JSONL sample documents.
+// docs are the JSONL sample documents: English prose long enough for
+// the default quality rules, one German document (dropped by the default
+// English-only language step) and one page of navigation boilerplate
+// (dropped by the quality rules).
 var docs = []map[string]any{
-	{"id": "sample-1", "text": "Bees communicate the direction of flowers with a waggle dance. The angle of the dance against the vertical matches the angle of the food source against the sun.", "source": "sample", "metadata": map[string]any{"url": "http://bees.example.org/dance"}},
-	{"id": "sample-2", "text": "A bicycle chain wears slowly as its pins and rollers lose metal. Measuring the chain every few months and replacing it in time saves the cassette and the chainrings."},
-	{"id": "sample-3", "text": "Lighthouses once burned whale oil, then kerosene, and now most run on electricity. Each light has its own pattern of flashes so that sailors can tell one coast from another.", "source": "sample"},
-	{"id": "sample-4", "text": "Der Rhein entspringt in den Alpen und mündet in die Nordsee. Auf seinem Weg fließt er durch die Schweiz, Deutschland und die Niederlande."},
-	{"id": "sample-5", "text": "Compost needs air, moisture and a balance of green and brown material. Turned every two weeks, a heap becomes dark crumbly soil within three months.", "source": "sample", "added": "2024-03-01T00:00:00Z"},
+	{"id": "sample-1", "source": "sample", "metadata": map[string]any{"url": "http://bees.example.org/dance"}, "text": "" +
+		"Honey bees tell each other where flowers are with a waggle dance. A forager that has found a good patch returns to the hive and runs a short straight line on the comb while shaking her body.\n" +
+		"The angle of that run against the vertical matches the angle of the food source against the sun. The length of the run says how far away the flowers are, and the other bees learn both from following the dancer in the dark.\n" +
+		"Scientists first decoded the dance in the middle of the last century. It is still one of the best studied examples of symbolic communication in animals."},
+	{"id": "sample-2", "metadata": map[string]any{"url": "http://bikes.example.org/chains"}, "text": "" +
+		"A bicycle chain wears slowly as its pins and rollers lose metal. The chain then grows a little longer, and a long chain no longer sits well on the teeth of the sprockets.\n" +
+		"Measuring the chain every few months takes only a minute with a simple gauge. Replacing it in time saves the cassette and the chainrings, which cost far more than a new chain.\n" +
+		"Keep the chain clean and lightly oiled, and wipe off the extra oil so that it does not collect grit. A quiet chain is usually a healthy one."},
+	{"id": "sample-3", "source": "sample", "text": "" +
+		"Lighthouses once burned whale oil, then kerosene, and now most of them run on electricity. Each light has its own pattern of flashes so that sailors can tell one stretch of coast from another at night.\n" +
+		"The pattern is printed on nautical charts next to the symbol of the light. A navigator counts the flashes and the dark intervals with a watch and then looks the pattern up.\n" +
+		"Many lighthouses no longer have a keeper. The lamps are checked from a distance, and the old keepers' houses have become museums and holiday homes."},
+	{"id": "sample-4", "text": "Der Rhein entspringt in den Alpen und mündet in die Nordsee. Auf seinem Weg fließt er durch die Schweiz, Deutschland und die Niederlande. Schiffe bringen Kohle, Getreide und Container den Fluss hinauf und hinunter."},
+	{"id": "sample-5", "source": "sample", "added": "2024-03-01T00:00:00Z", "text": "Home | Shop | Cart | Log in\nHome\nShop\nCart\nLog in\nFollow us\nAll rights reserved"},
 }
 
 const warcDate = "2024-03-01T12:00:00Z"

@@ -125,7 +125,9 @@ func TestBuildTree(t *testing.T) {
 	}
 }
 
-func TestLoadErrors(t *testing.T) {
+// checkLoadErrors runs from TestPredictMatchesReference on one of its
+// trained models (training is the slow part of these tests).
+func checkLoadErrors(t *testing.T, model string) {
 	dir := t.TempDir()
 	write := func(name string, b []byte) string {
 		p := filepath.Join(dir, name)
@@ -140,7 +142,6 @@ func TestLoadErrors(t *testing.T) {
 	if _, err := Load(write("text.bin", []byte("not a model at all"))); err == nil {
 		t.Error("Load of a text file: no error")
 	}
-	model := trainedModel(t)
 	b, err := os.ReadFile(model)
 	if err != nil {
 		t.Fatal(err)
@@ -157,8 +158,8 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
-func TestLoadSharedReturnsOneModel(t *testing.T) {
-	path := trainedModel(t)
+// checkLoadShared runs from TestPredictMatchesReference.
+func checkLoadShared(t *testing.T, path string) {
 	var wg sync.WaitGroup
 	models := make([]*Model, 8)
 	for i := range models {

@@ -143,7 +143,7 @@ var refModels = []refModel{
 	{name: "hs-w2-sub", train: []string{"-loss", "hs", "-wordNgrams", "2", "-minn", "2", "-maxn", "4"}},
 	{name: "ova-w1-sub", train: []string{"-loss", "ova", "-wordNgrams", "1", "-minn", "2", "-maxn", "4"}},
 	{name: "ova-w2", train: []string{"-loss", "ova", "-wordNgrams", "2"}},
-	{name: "ns-w2-sub", train: []string{"-loss", "ns", "-wordNgrams", "2", "-minn", "3", "-maxn", "5"}},
+	{name: "ns-w2-sub", train: []string{"-loss", "ns", "-neg", "2", "-wordNgrams", "2", "-minn", "3", "-maxn", "5"}},
 	{name: "quant-softmax", small: true, train: []string{"-loss", "softmax", "-wordNgrams", "2", "-minn", "2", "-maxn", "4"},
 		quant: []string{"-dsub", "2"}},
 	{name: "quant-pruned-qnorm-qout", many: true, train: []string{"-loss", "softmax", "-wordNgrams", "2", "-minn", "2", "-maxn", "4"},
@@ -192,6 +192,10 @@ func TestPredictMatchesReference(t *testing.T) {
 			model, err := Load(path)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if m.name == "softmax-w2-sub" {
+				t.Run("load-errors", func(t *testing.T) { checkLoadErrors(t, path) })
+				t.Run("load-shared", func(t *testing.T) { checkLoadShared(t, path) })
 			}
 			if got, want := model.Quantized(), m.quant != nil; got != want {
 				t.Errorf("Quantized() = %v, want %v", got, want)

@@ -196,12 +196,9 @@ func (c *cleaner) lineRule(line string) string {
 	if cfg.SymbolLines && isSymbolLine(t) {
 		return RuleSymbolLine
 	}
-	if cfg.MaxWordLength > 0 {
-		for _, w := range strings.Fields(t) {
-			if len(w) > cfg.MaxWordLength && utf8.RuneCountInString(w) > cfg.MaxWordLength {
-				return RuleLongWord
-			}
-		}
+	words, longest := wordStats(t)
+	if cfg.MaxWordLength > 0 && longest > cfg.MaxWordLength {
+		return RuleLongWord
 	}
 	if r := c.unitRule(t); r != "" {
 		return r
@@ -209,7 +206,6 @@ func (c *cleaner) lineRule(line string) string {
 	if cfg.Code && isCodeLine(t) {
 		return RuleCode
 	}
-	words := len(strings.Fields(t))
 	if cfg.MinWords > 0 && words < cfg.MinWords && !endsTerminal(t) && !isBulletOnly(t) {
 		return RuleMinWords
 	}
@@ -217,6 +213,28 @@ func (c *cleaner) lineRule(line string) string {
 		return RuleTerminalPunct
 	}
 	return ""
+}
+
+// wordStats returns the number of words of s (strings.Fields) and the
+// length of the longest in characters, without building the word list.
+func wordStats(s string) (words, longest int) {
+	cur := 0
+	for _, r := range s {
+		if !unicode.IsSpace(r) {
+			cur++
+			continue
+		}
+		if cur > 0 {
+			words++
+			longest = max(longest, cur)
+		}
+		cur = 0
+	}
+	if cur > 0 {
+		words++
+		longest = max(longest, cur)
+	}
+	return words, longest
 }
 
 // unitRule holds the rules shared by lines and sentences: t is trimmed.
@@ -289,7 +307,7 @@ func (c *cleaner) inline(start, end int, lineMode bool) {
 		return false
 	}
 	if c.cfg.Citations {
-		for _, m := range citationRE.FindAllStringIndex(s, -1) {
+		for _, m := range findCitations(s) {
 			a, b := m[0], m[1]
 			if startsAt(a) {
 				// "[13], Russian ambassador": the comma belongs to the marker.
@@ -306,7 +324,7 @@ func (c *cleaner) inline(start, end int, lineMode bool) {
 		}
 	}
 	if c.cfg.Bullets {
-		for _, m := range bulletRE.FindAllStringIndex(s, -1) {
+		for _, m := range findBullets(s) {
 			a, b := m[0], m[1]
 			before := s[:a]
 			// A heading glued before the bullet: the words since the unit
@@ -326,7 +344,7 @@ func (c *cleaner) inline(start, end int, lineMode bool) {
 		}
 	}
 	if c.cfg.CutSentences && !lineMode {
-		if m := cutRE.FindStringSubmatchIndex(s); m != nil && !cutStop[strings.ToLower(s[m[2]:m[3]])] {
+		if m := findCut(s); m != nil && !cutStop[strings.ToLower(s[m[2]:m[3]])] {
 			from := 0
 			for _, l := range local {
 				if l.end <= m[2] && l.end > from {

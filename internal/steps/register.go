@@ -3,10 +3,13 @@ package steps
 import (
 	"winnow"
 	"winnow/internal/clean"
+	"winnow/internal/decontam"
 	"winnow/internal/dedup"
 	"winnow/internal/extract"
 	"winnow/internal/langid"
+	"winnow/internal/pii"
 	"winnow/internal/quality"
+	"winnow/internal/urlfilter"
 )
 
 // all lists every stage a config may name, in the order data usually
@@ -14,6 +17,12 @@ import (
 // and New(Config) (winnow.Stage, error); it does not import this package.
 // Add a stage here with one entry.
 var all = []Spec{
+	{
+		Name:   "url_filter",
+		Doc:    "drop documents whose URL's registered domain or host, normalised URL, words or sub-words are on user-given block lists (datatrove URLFilter)",
+		Config: func() any { c := urlfilter.DefaultConfig(); return &c },
+		New:    func(cfg any) (winnow.Stage, error) { return urlfilter.New(*cfg.(*urlfilter.Config)) },
+	},
 	{
 		Name:   "extract",
 		Doc:    "decode the HTML payload (BOM, HTTP, meta, detected charset) and extract its main text with trafilatura, one line per block",
@@ -75,9 +84,21 @@ var all = []Spec{
 		},
 	},
 	{
+		Name:   "decontam",
+		Doc:    "drop or tag documents sharing a normalised word 13-gram with a user-given JSONL of evaluation texts",
+		Config: func() any { c := decontam.DefaultConfig(); return &c },
+		New:    func(cfg any) (winnow.Stage, error) { return decontam.New(*cfg.(*decontam.Config)) },
+	},
+	{
 		Name:   "minhash",
 		Doc:    "sign each surviving document for dedup (exact content hash, MinHash-LSH band hashes, line hashes) as side data; put it last",
 		Config: func() any { c := dedup.DefaultConfig(); return &c },
 		New:    func(cfg any) (winnow.Stage, error) { return dedup.New(*cfg.(*dedup.Config)) },
+	},
+	{
+		Name:   "pii",
+		Doc:    "replace e-mail addresses and public IPs (optionally phone numbers) by placeholders and count them (datatrove PIIFormatter)",
+		Config: func() any { c := pii.DefaultConfig(); return &c },
+		New:    func(cfg any) (winnow.Stage, error) { return pii.New(*cfg.(*pii.Config)) },
 	},
 }

@@ -261,7 +261,7 @@ func closePipeline(pipes []winnow.Pipeline) error {
 
 // expand resolves every argument on its own, so that one path that does
 // not exist is reported and the others are still read. The files come
-// back sorted, without repeats.
+// back sorted, without repeats (two spellings of one file count once).
 func expand(be *Backend, args []string) (files []string, unreadable []badRow) {
 	seen := map[string]bool{}
 	for _, a := range args {
@@ -276,8 +276,12 @@ func expand(be *Backend, args []string) (files []string, unreadable []badRow) {
 			continue
 		}
 		for _, f := range got {
-			if !seen[f] {
-				seen[f] = true
+			key, err := filepath.Abs(f)
+			if err != nil {
+				key = f
+			}
+			if !seen[key] {
+				seen[key] = true
 				files = append(files, f)
 			}
 		}

@@ -67,7 +67,7 @@ func TestRunCounts(t *testing.T) {
 
 	fb := &fakeBackend{}
 	st, err := Run(context.Background(), Options{
-		Inputs:      []string{missing, c, filepath.Join(in, "b"), broken},
+		Inputs:      []string{missing, c, filepath.Join(in, "b"), broken, filepath.Join(in, "b", "..", "c.fake")},
 		OutDir:      out,
 		Config:      testConfig(2, 2, 2),
 		Backend:     fb.backend(),

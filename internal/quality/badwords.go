@@ -182,7 +182,7 @@ func (b *badWords) measure(d *winnow.Doc, _ bool) ([]Signal, *verdict) {
 		}
 		return []Signal{{"has_badwords", 0}}, nil // an empty list
 	}
-	m := re.FindStringSubmatch(strings.ToLower(d.Text))
+	m := re.FindStringSubmatch(pyLower(d.Text))
 	if m == nil {
 		return []Signal{{"has_badwords", 0}}, nil
 	}

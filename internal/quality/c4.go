@@ -157,7 +157,7 @@ func (c *c4) measure(d *winnow.Doc, rewrite bool) ([]Signal, *verdict) {
 			fewWords++
 			continue
 		}
-		lower := strings.ToLower(line)
+		lower := pyLower(line)
 		if cfg.FilterLoremIpsum && strings.Contains(lower, "lorem ipsum") {
 			if v == nil {
 				v = &verdict{rule: "lorem_ipsum", value: 1, detail: "lorem ipsum"}

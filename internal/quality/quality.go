@@ -36,6 +36,7 @@ package quality
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"winnow"
 	"winnow/internal/quality/tokenize"
@@ -161,6 +162,18 @@ func ratio(num, den float64) float64 {
 		return 0
 	}
 	return num / den
+}
+
+// pyLower is Python's str.lower for the searches of C4 and the bad-words
+// filter: strings.ToLower, except that U+0130 (capital I with dot above)
+// becomes "i\u0307" as in Python, not "i" (so "JAVASCR\u0130PT" does not
+// contain "javascript" in either). Python's final-sigma rule is not
+// reproduced: Σ always lowers to σ.
+func pyLower(s string) string {
+	if strings.ContainsRune(s, '\u0130') {
+		s = strings.ReplaceAll(s, "\u0130", "i\u0307")
+	}
+	return strings.ToLower(s)
 }
 
 func below(rule string, v, min float64) *verdict {

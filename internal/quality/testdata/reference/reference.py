@@ -452,6 +452,8 @@ HAND = [
     ("tie_top_ngram", "aa b aa b ccc dd ccc dd x"),
     ("concat_collision", "ab c d e f g a bc d e f g"),
     ("nbsp_and_tabs", "words\u00a0joined by\tspaces\u2003and more\u3000here."),
+    ("dotted_capital_i", "Please enable JAVASCR\u0130PT in your browser now.\nThe site uses JavaScript heavily.\n"
+                         "One more sentence here. And another one here. Third one here. Fourth one."),
     ("long_word", "short words " + "x" * 1001 + " end.\nThis line is fine though.\nAnd also this one here."),
 ]
 

@@ -180,6 +180,24 @@ func checkLoadShared(t *testing.T, path string) {
 	if got := models[0].Predict("Das ist ein Haus und es ist sehr schön.", 1, 0); len(got) != 1 || got[0].Label != "__label__de" {
 		t.Errorf("Predict(German) = %v, want __label__de first", got)
 	}
+	// Concurrent Predict calls on one Model give the serial results.
+	texts := []string{"the house is red", "la maison est rouge", "дом красный", "", "das Haus ist rot"}
+	want := make([][]Prediction, len(texts))
+	for i, s := range texts {
+		want[i] = models[0].Predict(s, -1, 0)
+	}
+	for g := range 4 {
+		wg.Go(func() {
+			for n := range 200 {
+				i := (n + g) % len(texts)
+				if got := models[0].Predict(texts[i], -1, 0); !slices.Equal(got, want[i]) {
+					t.Errorf("concurrent Predict(%q) = %v, want %v", texts[i], got, want[i])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // trainedModel trains one small softmax model with subwords and word

@@ -123,6 +123,11 @@ func badwordsRegexp(lang string, words []string) (*regexp.Regexp, error) {
 // Signal (attribute "c4_badwords/has_badwords"): 1 when the text holds a
 // bad word, 0 when not, -1 when the language has no list. Rule: badwords
 // (value 1, detail the word found).
+//
+// It returns the errors of Validate, joined, for an invalid config, and
+// an error when a list cannot be read or compiled. Process returns an
+// error (the run is broken) for a document whose language has no list
+// when FailOnMissingLanguage is set.
 func NewC4BadWords(c C4BadWordsConfig) (winnow.Stage, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err

@@ -106,6 +106,8 @@ func (c *C4QualityConfig) Validate() error {
 // paragraph filter on, paragraph_len (the MinParagraphs-th longest line's
 // length, 0 with fewer lines). Document rules, in order: paragraphs,
 // lorem_ipsum (value 1), curly_bracket (value 1), too_few_sentences.
+//
+// It returns the errors of Validate, joined, for an invalid config.
 func NewC4Quality(c C4QualityConfig) (winnow.Stage, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err

@@ -79,6 +79,8 @@ func (c *FineWebQualityConfig) Validate() error {
 // short_line_ratio, char_dup_ratio, new_line_ratio. Rules, in order:
 // empty (no non-blank line, value 0), line_punct_ratio, short_line_ratio,
 // char_dup_ratio, list_ratio (on new_line_ratio).
+//
+// It returns the errors of Validate, joined, for an invalid config.
 func NewFineWebQuality(c FineWebQualityConfig) (winnow.Stage, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err

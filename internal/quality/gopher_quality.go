@@ -107,6 +107,8 @@ func (c *GopherQualityConfig) Validate() error {
 // datatrove's order: min_words, max_words, min_word_length,
 // max_word_length, hash_ratio, ellipsis_ratio (dolma: symbol_ratio),
 // bullet_lines, ellipsis_lines, alpha_words, stop_words.
+//
+// It returns the errors of Validate, joined, for an invalid config.
 func NewGopherQuality(c GopherQualityConfig) (winnow.Stage, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err

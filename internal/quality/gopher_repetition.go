@@ -107,6 +107,8 @@ func (c *GopherRepetitionConfig) Validate() error {
 // top_<n>_gram_char_frac for each n of TopNGrams, dup_<n>_gram_char_frac
 // for each n of DupNGrams. Each rule has the name of its signal and is
 // checked in that order.
+//
+// It returns the errors of Validate, joined, for an invalid config.
 func NewGopherRepetition(c GopherRepetitionConfig) (winnow.Stage, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err

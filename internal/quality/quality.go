@@ -142,12 +142,18 @@ func Measure(st winnow.Stage, d *winnow.Doc) ([]Signal, string, error) {
 }
 
 // language returns the document's language code, "" when unknown: the
-// "language" attribute set by the language step, else metadata.
+// "language" attribute set by the language step, else metadata; a region
+// or script suffix is dropped and the code lowercased ("en-US" -> "en",
+// "zh_Hant" -> "zh").
 func language(d *winnow.Doc) string {
-	if v, ok := d.Attributes["language"].(string); ok && v != "" {
-		return v
+	v, _ := d.Attributes["language"].(string)
+	if v == "" {
+		v = d.Metadata.Language
 	}
-	return d.Metadata.Language
+	if i := strings.IndexAny(v, "-_"); i >= 0 {
+		v = v[:i]
+	}
+	return strings.ToLower(v)
 }
 
 // tokenizer picks the word tokenizer for d under profile p.

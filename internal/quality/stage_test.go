@@ -381,3 +381,23 @@ func TestTagOnlyEveryDocumentGetsARow(t *testing.T) {
 		}
 	}
 }
+
+func TestLanguageCode(t *testing.T) {
+	for _, tt := range []struct {
+		attr, meta, want string
+	}{
+		{"en", "", "en"},
+		{"", "ja", "ja"},
+		{"zh-Hant", "en", "zh"},
+		{"EN_us", "", "en"},
+		{"", "", ""},
+	} {
+		d := &winnow.Doc{Metadata: winnow.Metadata{Language: tt.meta}}
+		if tt.attr != "" {
+			d.SetAttr("language", tt.attr)
+		}
+		if got := language(d); got != tt.want {
+			t.Errorf("language(%q, %q) = %q, want %q", tt.attr, tt.meta, got, tt.want)
+		}
+	}
+}

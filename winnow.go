@@ -150,13 +150,16 @@ type Drop struct {
 // Reason is the stable "stage/rule" key under which drops are counted.
 func (d *Drop) Reason() string { return d.Stage + "/" + d.Rule }
 
-// Edit is one span removed from a document's text by a cleaning rule.
-// Start and End are byte offsets into the text as it was before this edit.
+// Edit is one span removed from a document's text by a cleaning rule, or,
+// when Repl is set or the rule says so, replaced by Repl (a Unicode
+// repair). Start and End are byte offsets into the text as it was before
+// this edit; Text is what stood there.
 type Edit struct {
 	Rule  string `json:"rule"`
 	Start int    `json:"start"`
 	End   int    `json:"end"`
 	Text  string `json:"text"`
+	Repl  string `json:"repl,omitempty"`
 }
 
 // SetDrop marks d as dropped by stage for rule with the signal's value.

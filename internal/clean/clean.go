@@ -23,7 +23,7 @@ import (
 
 // Rule names, as they appear in edits, drops and attributes.
 const (
-	RuleUnicode         = "unicode"
+	RuleUnicode         = "unicode_repair"
 	RuleReplacementChar = "replacement_char"
 	RuleCitation        = "citation"
 	RuleJavascript      = "javascript"
@@ -51,9 +51,11 @@ type Result struct {
 	Text string
 	// Repaired is the text after Unicode repair, before any removal.
 	Repaired string
-	// Edits lists the changes in order: Unicode repairs (rule "unicode",
-	// the replaced span of the input), then removals. Offsets are bytes
-	// into the text as it was before that edit.
+	// Edits lists the changes in order: Unicode repairs (rule
+	// "unicode_repair", one per repaired run, with Text the input's text
+	// and Repl what replaced it), then removals. Offsets are bytes into the
+	// text as it was before that edit, so replaying the edits in order on
+	// the input gives Repaired after the repairs and Text at the end.
 	Edits []winnow.Edit
 	// Drop is non-nil when the whole document should go.
 	Drop *winnow.Drop
@@ -76,14 +78,17 @@ type span struct {
 func Clean(text string, cfg Config) Result {
 	res := Result{Signals: map[string]float64{}}
 	repaired := text
+	var reps []fixtext.Repair
 	if cfg.Unicode.Enabled {
-		repaired = fixtext.Fix(text, cfg.Unicode.options())
+		repaired, reps = fixtext.FixRepairs(text, cfg.Unicode.options())
 	} else if !utf8.ValidString(repaired) {
-		repaired = strings.ToValidUTF8(repaired, "\uFFFD")
+		repaired, reps = validUTF8(text)
 	}
 	res.Repaired = repaired
-	if repaired != text {
-		res.Edits = append(res.Edits, diffEdit(text, repaired))
+	shift := 0
+	for _, r := range reps {
+		res.Edits = append(res.Edits, winnow.Edit{Rule: RuleUnicode, Start: r.Start + shift, End: r.End + shift, Text: r.Old, Repl: r.New})
+		shift += len(r.New) - len(r.Old)
 	}
 
 	n := utf8.RuneCountInString(repaired)
@@ -123,7 +128,7 @@ func Clean(text string, cfg Config) Result {
 	res.spans = merge(c.spans)
 	res.Text = apply(repaired, res.spans)
 	removed := 0
-	shift := 0
+	shift = 0
 	for _, s := range res.spans {
 		res.Edits = append(res.Edits, winnow.Edit{Rule: s.rule, Start: s.start - shift, End: s.end - shift, Text: repaired[s.start:s.end]})
 		shift += s.end - s.start
@@ -156,23 +161,33 @@ func littleLineStructure(s string, cfg Config) bool {
 	return false
 }
 
-// diffEdit describes a repair as the smallest span of before that differs.
-func diffEdit(before, after string) winnow.Edit {
-	p := 0
-	for p < len(before) && p < len(after) && before[p] == after[p] {
-		p++
+// validUTF8 replaces each run of invalid bytes with U+FFFD, as
+// strings.ToValidUTF8, and reports each run.
+func validUTF8(s string) (string, []fixtext.Repair) {
+	var reps []fixtext.Repair
+	var sb strings.Builder
+	last := 0
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r != utf8.RuneError || n > 1 {
+			i += n
+			continue
+		}
+		j := i + 1
+		for j < len(s) {
+			r, n := utf8.DecodeRuneInString(s[j:])
+			if r != utf8.RuneError || n > 1 {
+				break
+			}
+			j++
+		}
+		sb.WriteString(s[last:i])
+		sb.WriteString("\uFFFD")
+		reps = append(reps, fixtext.Repair{Start: i, End: j, Old: s[i:j], New: "\uFFFD"})
+		last, i = j, j
 	}
-	for p > 0 && p < len(before) && !utf8.RuneStart(before[p]) {
-		p--
-	}
-	q := 0
-	for q < len(before)-p && q < len(after)-p && before[len(before)-1-q] == after[len(after)-1-q] {
-		q++
-	}
-	for q > 0 && !utf8.RuneStart(before[len(before)-q]) {
-		q--
-	}
-	return winnow.Edit{Rule: RuleUnicode, Start: p, End: len(before) - q, Text: before[p : len(before)-q]}
+	sb.WriteString(s[last:])
+	return sb.String(), reps
 }
 
 // merge sorts spans and joins overlapping ones; a span inside another

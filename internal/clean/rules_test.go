@@ -1,8 +1,11 @@
 package clean
 
 import (
+	"reflect"
 	"strings"
 	"testing"
+
+	"winnow"
 )
 
 type ruleCase struct {
@@ -197,6 +200,38 @@ func TestEditsReplay(t *testing.T) {
 	}
 	if want := "The city grew quickly. It is large.\n\nThe end is near.\n"; res.Text != want {
 		t.Errorf("got %q want %q", res.Text, want)
+	}
+}
+
+// TestRepairEdits: each repaired run is its own edit, with offsets after
+// the earlier edits (worked out by hand), and all edits replay from the
+// input to the output.
+func TestRepairEdits(t *testing.T) {
+	in := "The cafÃ© is near.\r\nIt serves naÃ¯ve tea &amp; cake.\n"
+	res := Clean(in, DefaultConfig())
+	want := []winnow.Edit{
+		{Rule: RuleUnicode, Start: 7, End: 11, Text: "Ã©", Repl: "é"},
+		// after the first repair the text is 2 bytes shorter
+		{Rule: RuleUnicode, Start: 18, End: 19, Text: "\r"},
+		{Rule: RuleUnicode, Start: 31, End: 35, Text: "Ã¯", Repl: "ï"}, // input 34..38, less 3
+		{Rule: RuleUnicode, Start: 41, End: 45, Text: "amp;"},          // input 46..50, less 5
+	}
+	if !reflect.DeepEqual(res.Edits, want) {
+		t.Errorf("edits\n%+v\nwant\n%+v", res.Edits, want)
+	}
+	if want := "The café is near.\nIt serves naïve tea & cake.\n"; res.Text != want {
+		t.Errorf("text %q, want %q", res.Text, want)
+	}
+	if got := replay(t, in, res.Edits); got != res.Text {
+		t.Errorf("replay %q, text %q", got, res.Text)
+	}
+	// Without Unicode repair, each run of invalid bytes is one edit.
+	cfg := DefaultConfig()
+	cfg.Unicode.Enabled = false
+	res = Clean("ab\xff\xfecd\x80 and more words.", cfg)
+	want = []winnow.Edit{{Rule: RuleUnicode, Start: 2, End: 4, Text: "\xff\xfe", Repl: "\uFFFD"}, {Rule: RuleUnicode, Start: 7, End: 8, Text: "\x80", Repl: "\uFFFD"}}
+	if !reflect.DeepEqual(res.Edits[:2], want) {
+		t.Errorf("invalid bytes: edits %+v, want %+v", res.Edits, want)
 	}
 }
 

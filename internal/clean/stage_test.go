@@ -65,7 +65,8 @@ func TestExplain(t *testing.T) {
 		"== after unicode repair",
 		"== output (19 bytes)\nThe café is open.\n\n",
 		"The café is open.[-[3]-]{citation}\n[-Share on Facebook\n-]{boilerplate}",
-		"unicode\t[7,11)\t\"Ã©\"",
+		"unicode_repair\t[7,11)\t\"Ã©\" -> \"é\"",
+		"== repairs\nThe caf[-Ã©-]{+é+} is open.[3]\n",
 		"citation\t[18,21)\t\"[3]\"",
 	} {
 		if !strings.Contains(got, want) {
@@ -93,6 +94,9 @@ func FuzzClean(f *testing.F) {
 				if !utf8Valid(res.Text) {
 					t.Fatalf("invalid UTF-8 out of %q", s)
 				}
+				if got := replay(t, s, res.Edits); got != res.Text {
+					t.Fatalf("edits replayed on %q give %q, text %q", s, got, res.Text)
+				}
 				r := res.Repaired
 				for _, e := range res.Edits {
 					if e.Rule == RuleUnicode {
@@ -109,6 +113,19 @@ func FuzzClean(f *testing.F) {
 			}
 		}
 	})
+}
+
+// replay applies edits in order to s: each replaces s[Start:End], which
+// must equal its Text, with its Repl.
+func replay(t *testing.T, s string, edits []winnow.Edit) string {
+	t.Helper()
+	for _, e := range edits {
+		if e.Start < 0 || e.End > len(s) || e.Start > e.End || s[e.Start:e.End] != e.Text {
+			t.Fatalf("edit %+v does not fit %q", e, s)
+		}
+		s = s[:e.Start] + e.Repl + s[e.End:]
+	}
+	return s
 }
 
 func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\x00") == s }

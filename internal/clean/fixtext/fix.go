@@ -65,6 +65,13 @@ func FTFYOptions() Options {
 // Fix applies the fixes in opts to s, line by line, until the text stops
 // changing. The result is valid UTF-8.
 func Fix(s string, opts Options) string {
+	out, _ := fix(s, opts, false)
+	return out
+}
+
+// fix is Fix; with keep it also returns the output line by line (each
+// with its '\n'), one for each line of the text after line-break repair.
+func fix(s string, opts Options, keep bool) (string, []string) {
 	if opts.FixSurrogates {
 		s = fixSurrogates(s)
 	} else if !utf8.ValidString(s) {
@@ -73,8 +80,16 @@ func Fix(s string, opts Options) string {
 	if opts.FixLineBreaks {
 		s = fixLineBreaks(s, opts.FixC1Controls)
 	}
+	var lines []string
 	if isASCII(s) && !strings.ContainsAny(s, "&\x1b") && !hasControl(s) {
-		return s
+		if keep {
+			for line := range strings.SplitAfterSeq(s, "\n") {
+				if line != "" {
+					lines = append(lines, line)
+				}
+			}
+		}
+		return s, lines
 	}
 	var sb strings.Builder
 	sb.Grow(len(s))
@@ -86,9 +101,13 @@ func Fix(s string, opts Options) string {
 		} else {
 			s = ""
 		}
-		sb.WriteString(FixLine(line, opts))
+		out := FixLine(line, opts)
+		if keep {
+			lines = append(lines, out)
+		}
+		sb.WriteString(out)
 	}
-	return sb.String()
+	return sb.String(), lines
 }
 
 func hasControl(s string) bool {

@@ -24,23 +24,73 @@ import (
 // step is one re.sub of the reference, applied to the whole string.
 type step func(string) string
 
+// rule is a step and the bytes of which at least one must occur in the
+// string for the step to match (UTF-8 bytes for non-ASCII characters).
+type rule struct {
+	f       step
+	trigger string
+}
+
+type byteSet [256]bool
+
+func (b *byteSet) anyOf(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if b[s[i]] {
+			return true
+		}
+	}
+	return false
+}
+
 // pad puts a space on both sides of every rune of set: re.sub("[set]",
 // r" \g<0> ").
 func pad(set string) step {
-	return func(s string) string {
-		if !strings.ContainsAny(s, set) {
-			return s
+	var ascii byteSet
+	onlyASCII := true
+	for _, r := range set {
+		if r >= utf8.RuneSelf {
+			onlyASCII = false
+			break
 		}
+		ascii[r] = true
+	}
+	if onlyASCII {
+		return func(s string) string {
+			var b strings.Builder
+			last := 0
+			for i := 0; i < len(s); i++ {
+				if !ascii[s[i]] {
+					continue
+				}
+				if b.Len() == 0 {
+					b.Grow(len(s) + 16)
+				}
+				b.WriteString(s[last:i])
+				b.WriteByte(' ')
+				b.WriteByte(s[i])
+				b.WriteByte(' ')
+				last = i + 1
+			}
+			if last == 0 {
+				return s
+			}
+			b.WriteString(s[last:])
+			return b.String()
+		}
+	}
+	return func(s string) string {
 		var b strings.Builder
 		b.Grow(len(s) + 16)
-		for _, r := range s {
-			if strings.ContainsRune(set, r) {
+		for i := 0; i < len(s); {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r != utf8.RuneError && strings.ContainsRune(set, r) {
 				b.WriteByte(' ')
-				b.WriteRune(r)
+				b.WriteString(s[i : i+size])
 				b.WriteByte(' ')
-				continue
+			} else {
+				b.WriteString(s[i : i+size])
 			}
-			b.WriteRune(r)
+			i += size
 		}
 		return b.String()
 	}
@@ -301,42 +351,37 @@ func clitics2(s string) string {
 }
 
 var (
-	startingQuotes = []step{
-		openQuotes,
-		func(s string) string {
+	startingQuotes = []rule{
+		{openQuotes, "«“‘„`"},
+		{func(s string) string {
 			if strings.HasPrefix(s, `"`) {
 				return "``" + s[1:]
 			}
 			return s
-		},
-		replaceAll("``", " `` "),
-		openingDoubleQuote,
-		func(s string) string {
-			if strings.IndexByte(s, '\'') < 0 {
-				return s
-			}
-			return apostropheSplit(s)
-		},
+		}, `"`},
+		{replaceAll("``", " `` "), "`"},
+		{openingDoubleQuote, `"'`},
+		{apostropheSplit, "'"},
 	}
-	punctuation = []step{
-		finalPeriod("])}>\"'»”’ ", true),
-		colonComma,
-		colonCommaEnd,
-		padDots,
-		pad(";@#$%&"),
-		finalPeriod("])}>\"'", false),
-		pad("?!"),
-		quoteSpace,
-		pad("*"),
+	punctuation = []rule{
+		{finalPeriod("])}>\"'»”’ ", true), "."},
+		{colonComma, ":,"},
+		{colonCommaEnd, ":,"},
+		{padDots, "."},
+		{pad(";@#$%&"), ";@#$%&"},
+		{finalPeriod("])}>\"'", false), "."},
+		{pad("?!"), "?!"},
+		{quoteSpace, "'"},
+		{pad("*"), "*"},
 	}
-	parensBrackets = pad("[](){}<>")
-	doubleDashes   = replaceAll("--", " -- ")
-	endingQuotes   = []step{
-		pad("»”’"),
-		replaceAll("''", " '' "),
-		replaceAll(`"`, " '' "),
-		clitics1,
-		clitics2,
+	parensBrackets = rule{pad("[](){}<>"), "[](){}<>"}
+	doubleDashes   = rule{replaceAll("--", " -- "), "-"}
+	endingQuotes   = []rule{
+		{pad("»”’"), "»”’"},
+		{replaceAll("''", " '' "), "'"},
+		{replaceAll(`"`, " '' "), `"`},
+		{clitics1, "'"},
+		{clitics2, "'"},
 	}
 )
 
@@ -377,18 +422,30 @@ func Treebank(s string) []string {
 }
 
 func treebankString(s string) string {
-	for _, f := range startingQuotes {
-		s = f(s)
+	// The rules only insert spaces and turn double quotes into `` or '',
+	// so the bytes present at the start, plus those, bound the bytes
+	// present at every step: a rule whose trigger bytes are all absent
+	// cannot match and is skipped without scanning the string.
+	var seen byteSet
+	for i := 0; i < len(s); i++ {
+		seen[s[i]] = true
 	}
-	for _, f := range punctuation {
-		s = f(s)
+	seen[' '] = true
+	if seen['"'] || seen['\''] {
+		seen['`'], seen['\''] = true, true
 	}
-	s = parensBrackets(s)
-	s = doubleDashes(s)
+	apply := func(rs ...rule) {
+		for _, r := range rs {
+			if seen.anyOf(r.trigger) {
+				s = r.f(s)
+			}
+		}
+	}
+	apply(startingQuotes...)
+	apply(punctuation...)
+	apply(parensBrackets, doubleDashes)
 	s = " " + s + " "
-	for _, f := range endingQuotes {
-		s = f(s)
-	}
+	apply(endingQuotes...)
 	lower := asciiLower(s)
 	for _, c := range contractions {
 		if strings.Contains(lower, c.a+c.b) {

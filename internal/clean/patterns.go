@@ -194,15 +194,19 @@ func endsTerminal(t string) bool {
 // declarations, function headers, DOM and jQuery calls, method-call
 // statements, CSS rules and stray brace tokens. Each alternative needs
 // code syntax (an '=' with ';', a '(' ... ')' with '{' or ';', a dotted
-// callee), so prose that mentions JavaScript or quotes a brace stays.
+// callee), so prose that mentions JavaScript or quotes a brace stays. A
+// method call has no space before its '(' ("Geonames.org (cc-by); post
+// updated" is a citation, not a call), and a jQuery call's argument
+// starts with a quote, document, window, this or function ("$(P(S),\leq)$"
+// is TeX).
 var codeRE = regexp.MustCompile(strings.Join([]string{
 	`\b(?:var|let|const)\s+[A-Za-z_$][\w$]*\s*=\s*(?:async\s+)?function\s*[\w$]*\s*\([^()]*\)\s*\{\s*`,
 	`\b(?:var|let|const)\s+[A-Za-z_$][\w$.]*\s*=\s*[^;{}]{1,200}?;\s*`,
 	`\bfunction\s*[\w$]*\s*\([^()]*\)\s*\{[^{}]{0,200}\}?\s*;?\s*`,
 	`\b(?:document|window)(?:\.[A-Za-z_$][\w$]*)+\s*(?:\((?:[^()]|\([^()]*\))*\))?\s*(?:=\s*[^;]{1,100})?;\s*`,
 	`\b(?:document|window)(?:\.[A-Za-z_$][\w$]*)+\s*\((?:[^()]|\([^()]*\))*\)\s*`,
-	`(?:^|\s)(?:\$|jQuery)\((?:[^()]|\([^()]*\))*\)(?:\.[\w$]+\((?:[^()]|\([^()]*\))*\))*\s*;?\s*`,
-	`\b[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+\s*\((?:[^()]|\([^()]*\))*\)\s*;\s*`,
+	`(?:^|\s)(?:\$|jQuery)\((?:["'\x60]|document|window|this|function)(?:[^()]|\([^()]*\))*\)(?:\.[\w$]+\((?:[^()]|\([^()]*\))*\))*\s*;?\s*`,
+	`\b[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+\((?:[^()]|\([^()]*\))*\)\s*;\s*`,
 	`\bif\s*\([^()]*\)\s*\{\s*`,
 	`(?:^|\s)[.#]?[A-Za-z_][\w-]*(?:\s*[,>+~]?\s*[.#][A-Za-z_][\w-]*)*\s*\{\s*[\w-]+\s*:[^{}]*\}\s*`,
 	`(?:^|\s)[{}()\[\];]*[{}][{}()\[\];]*(?:\s|$)`,

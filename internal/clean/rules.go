@@ -196,7 +196,7 @@ func (c *cleaner) lineRule(line string) string {
 	if cfg.SymbolLines && isSymbolLine(t) {
 		return RuleSymbolLine
 	}
-	words, longest := wordStats(t)
+	_, longest := wordStats(t)
 	if cfg.MaxWordLength > 0 && longest > cfg.MaxWordLength {
 		return RuleLongWord
 	}
@@ -206,7 +206,7 @@ func (c *cleaner) lineRule(line string) string {
 	if cfg.Code && isCodeLine(t) {
 		return RuleCode
 	}
-	if cfg.MinWords > 0 && words < cfg.MinWords && !endsTerminal(t) && !isBulletOnly(t) {
+	if cfg.MinWords > 0 && countWords(t) < cfg.MinWords && !endsTerminal(t) && !isBulletOnly(t) {
 		return RuleMinWords
 	}
 	if cfg.TerminalPunct && (!strings.ContainsRune(c4EndPunct, rune(t[len(t)-1])) || strings.HasSuffix(t, "...")) {
@@ -235,6 +235,39 @@ func wordStats(s string) (words, longest int) {
 		longest = max(longest, cur)
 	}
 	return words, longest
+}
+
+// countWords counts the words of s for the min_words rule: the
+// space-separated words, except that a word written in a script that puts
+// no spaces between words (Han, Hiragana, Katakana, Thai, Lao, Khmer,
+// Myanmar; Unicode Standard Annex #29, section 4.1) counts one word per
+// two of those characters, at least one. Counting such a line as one word
+// removed whole Chinese and Japanese sentences ("安裝之前請先確認下列條件都已經滿足：",
+// 17 characters); two characters a word is about the average length of a
+// Chinese word, so a two-character menu entry (首頁, "home") still counts
+// as one word, as "Home" does.
+func countWords(s string) int {
+	words := 0
+	cur, spaceless := 0, 0
+	flush := func() {
+		if cur > 0 {
+			words += max(1, spaceless/2)
+		}
+		cur, spaceless = 0, 0
+	}
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			flush()
+			continue
+		}
+		cur++
+		if r >= 0x0e00 && unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai,
+			unicode.Lao, unicode.Khmer, unicode.Myanmar) {
+			spaceless++
+		}
+	}
+	flush()
+	return words
 }
 
 // unitRule holds the rules shared by lines and sentences: t is trimmed.

@@ -76,7 +76,35 @@ func TestLineRules(t *testing.T) {
 		{"zwnj in persian kept", "می\u200cخواهم بروم به خانه.\n", "می\u200cخواهم بروم به خانه.\n", ""},
 		{"cjk width kept", "ＡＢＣ株式会社は東京にあります。\n", "ＡＢＣ株式会社は東京にあります。\n", ""},
 		{"curly quotes kept", "She said “hello” to me.\n", "She said “hello” to me.\n", ""},
+		// Found by reading the dolma sample's removals: min_words took
+		// whole Chinese and Japanese lines for one word, and the code rule
+		// took a source citation and TeX (lines paraphrased).
+		{"cjk sentence kept", "安裝之前請先確認下列條件都已經滿足：\n", "安裝之前請先確認下列條件都已經滿足：\n", ""},
+		{"cjk prose line kept", "我們的營養師團隊在各地提供完整的健康檢查服務，協助每位客戶照顧自己的身體\n",
+			"我們的營養師團隊在各地提供完整的健康檢查服務，協助每位客戶照顧自己的身體\n", ""},
+		{"japanese list item kept", "・量子レジスタの状態を測定して確定させる\n", "・量子レジスタの状態を測定して確定させる\n", ""},
+		{"cjk menu word removed", "首頁\n安裝之前請先確認下列條件都已經滿足：\n", "安裝之前請先確認下列條件都已經滿足：\n", RuleMinWords},
+		{"source citation not code", "  1. Source: Placenames.net (cc-by); record updated 2014-05-20\n",
+			"  1. Source: Placenames.net (cc-by); record updated 2014-05-20\n", ""},
+		{"tex not code", "The pair $(P(S),\\leq)$ is a partially ordered set.\n", "The pair $(P(S),\\leq)$ is a partially ordered set.\n", ""},
+		{"method call still code", "It rained. foo.bar(1); The end came.\n", "It rained. The end came.\n", RuleCode},
 	})
+}
+
+// Counts by hand from countWords' definition.
+func TestCountWords(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int
+	}{
+		{"", 0}, {"Home", 1}, {"Contact us", 2}, {"首頁", 1}, {"購物車", 1}, {"聯絡我們", 2},
+		{"安裝之前請先確認下列條件都已經滿足：", 8}, // 17 Han characters and a colon
+		{"iPhone 手機殼", 2}, {"ภาษาไทย", 3}, {"  two\u00a0words  ", 2},
+	} {
+		if got := countWords(tc.in); got != tc.want {
+			t.Errorf("countWords(%q) = %d, want %d", tc.in, got, tc.want)
+		}
+	}
 }
 
 func TestSentenceRules(t *testing.T) {

@@ -87,9 +87,11 @@ type MinHashConfig struct {
 // LinesConfig configures the repeated-line phase (cc_net, dedup.py
 // L277-291): a line whose normalised form (strip, lowercase, digits to 0,
 // Unicode punctuation and non-printing characters removed;
-// text_normalizer.py L180-188) was seen in an earlier surviving document
-// is removed. The first document (by survivor order, which is input order)
-// keeps it.
+// text_normalizer.py L180-188) is also in another surviving document is
+// removed from all of them but one: the first by the survivor policy
+// (input order for "first", oldest `created` for "oldest", highest
+// attribute for "attribute:<name>"; ties by input order). A document left
+// with no text is dropped with reason dedup/repeated_lines.
 type LinesConfig struct {
 	Enabled bool `yaml:"enabled"`
 	// MinLength is the minimum length in bytes of a normalised line for it

@@ -455,21 +455,26 @@ func (r *runner) survivorKeys(shards []string, uf *unionFind, policy int, attr s
 		if uf.size[uf.find(ord)] < 2 {
 			return nil
 		}
-		k := math.Inf(1)
-		if policy == policyOldest {
-			if t, err := time.Parse(time.RFC3339Nano, d.Created); err == nil {
-				k = float64(t.UnixNano()) / 1e9
-			}
-		} else {
-			k = math.Inf(-1)
-			if v, ok := toFloat(d.Attributes[attr]); ok {
-				k = v
-			}
-		}
-		keys[ord] = k
+		keys[ord] = policyKey(d, policy, attr)
 		return nil
 	})
 	return keys, err
+}
+
+// policyKey is d's survivor key: `created` in Unix seconds (+Inf when
+// missing or unparsable) for "oldest", the attribute's value (−Inf when
+// missing or not a number) for "attribute:<name>".
+func policyKey(d *winnow.Doc, policy int, attr string) float64 {
+	if policy == policyOldest {
+		if t, err := time.Parse(time.RFC3339Nano, d.Created); err == nil {
+			return float64(t.UnixNano()) / 1e9
+		}
+		return math.Inf(1)
+	}
+	if v, ok := toFloat(d.Attributes[attr]); ok {
+		return v
+	}
+	return math.Inf(-1)
 }
 
 func toFloat(v any) (float64, bool) {
@@ -578,6 +583,14 @@ func (r *runner) lines() error {
 	if err != nil {
 		return err
 	}
+	// Line owners follow the survivor policy: the rank of a document is
+	// its ordinal for "first", else its policy key (8 bytes per document).
+	var ranks []uint64
+	if policy, attr, _ := parseSurvivor(r.cfg.Survivor); policy != policyFirst {
+		if ranks, err = r.policyRanks(shards, policy, attr); err != nil {
+			return err
+		}
+	}
 	lineS := newSorter(tmp, "line", r.cfg.MemoryBytes/4)
 	defer lineS.cleanup()
 	lfp := linesFingerprint(r.cfg)
@@ -595,8 +608,12 @@ func (r *runner) lines() error {
 		if dropped[ord] {
 			return nil
 		}
+		rank := uint64(ord)
+		if ranks != nil {
+			rank = ranks[ord]
+		}
 		for _, h := range hs {
-			if err := lineS.add(rec{h, uint64(ord), 0}); err != nil {
+			if err := lineS.add(rec{h, rank, uint64(ord)}); err != nil {
 				return err
 			}
 		}
@@ -611,7 +628,7 @@ func (r *runner) lines() error {
 	started := false
 	err = lineS.each(func(x rec) error {
 		if started && x.A == prev {
-			return remS.add(rec{x.B, x.A, 0})
+			return remS.add(rec{x.C, x.A, 0})
 		}
 		prev, started = x.A, true
 		return nil
@@ -628,6 +645,35 @@ func (r *runner) lines() error {
 		return err
 	}
 	return w.close()
+}
+
+// policyRanks returns, for every document, a rank that sorts the best
+// survivor first: the policy key (see survivorKeys) as an order-preserving
+// integer, negated for attributes (highest first). Ties sort by ordinal
+// later, in the sort record.
+func (r *runner) policyRanks(shards []string, policy int, attr string) ([]uint64, error) {
+	ranks := make([]uint64, r.res.Documents)
+	err := r.forEachDoc(shards, func(ord uint32, d *winnow.Doc) error {
+		if int64(ord) >= r.res.Documents {
+			return errors.New("dedup: the shards hold more documents than the side files")
+		}
+		k := policyKey(d, policy, attr)
+		if policy == policyAttribute {
+			k = -k
+		}
+		ranks[ord] = orderedBits(k)
+		return nil
+	})
+	return ranks, err
+}
+
+// orderedBits maps a float64 to a uint64 with the same order (−Inf first).
+func orderedBits(f float64) uint64 {
+	b := math.Float64bits(f)
+	if b>>63 != 0 {
+		return ^b
+	}
+	return b | 1<<63
 }
 
 // droppedSet returns the ordinals that the rewrite drops as duplicates.

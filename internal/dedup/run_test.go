@@ -643,3 +643,30 @@ func BenchmarkStage(b *testing.B) {
 		}
 	}
 }
+
+// With survivor "oldest", the line's owner is the oldest document that
+// has it, not the first.
+func TestRunLinesSurvivorPolicy(t *testing.T) {
+	docs := []*winnow.Doc{
+		{ID: "new", Text: "Shared footer line\nnew body", Created: "2024-01-01T00:00:00Z"},
+		{ID: "old", Text: "old body\nShared footer line", Created: "2020-01-01T00:00:00Z"},
+		{ID: "undated", Text: "Shared footer line\nundated body"},
+	}
+	dir := t.TempDir()
+	cfg := DefaultConfig()
+	cfg.Lines.Enabled = true
+	cfg.Survivor = "oldest"
+	writeOutput(t, dir, cfg, docs, 3, 3)
+	if _, err := Run(context.Background(), Options{Dir: dir, Config: cfg}); err != nil {
+		t.Fatal(err)
+	}
+	kept, _ := readDir(t, dir)
+	want := []string{"new body", "old body\nShared footer line", "undated body"}
+	var got []string
+	for _, d := range kept {
+		got = append(got, d.Text)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("texts %q, want %q", got, want)
+	}
+}

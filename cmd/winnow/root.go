@@ -53,6 +53,7 @@ identification, deduplication) and writes dolma-schema JSONL shards.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.AddCommand(newRunCmd(stderr), newStepsCmd(stdout), newVersionCmd(stdout))
+	root.AddCommand(newEvalCmd(stdout))
 	return root
 }
 

@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -532,5 +533,54 @@ func TestRegisteredDefaultsParse(t *testing.T) {
 	}
 	if len(c.Steps) != len(list) {
 		t.Errorf("%d steps parsed, %d written", len(c.Steps), len(list))
+	}
+}
+
+// TestFlagsOverrideConfig checks that flags win over the config file and
+// reach the output: shard size, compression, workers, fields, added.
+func TestFlagsOverrideConfig(t *testing.T) {
+	cfg := writeConfig(t, "workers: 1\noutput: {compression: zst, max_shard_bytes: 100000000}\nsteps: []\n")
+	in := filepath.Join(t.TempDir(), "in.jsonl")
+	var lines []string
+	for i := 0; i < 20; i++ {
+		lines = append(lines, fmt.Sprintf(`{"uid":"u%02d","body":"document number %d with some words in it"}`, i, i))
+	}
+	os.WriteFile(in, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	out := filepath.Join(t.TempDir(), "o")
+	code, _, stderr := winnow(t, "run", "-q", "--config", cfg, "--workers", "2", "--max-shard-bytes", "500",
+		"--compression", "gz", "--text-field", "body", "--id-field", "uid", "--added", "2020-01-02T03:04:05Z", in, "-o", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	st := readStats(t, out)
+	if st.Config["workers"] != 2.0 || st.Config["output"].(map[string]any)["compression"] != "gz" {
+		t.Errorf("effective config %v", st.Config)
+	}
+	if len(st.Shards) < 3 || !strings.HasSuffix(st.Shards[0], ".jsonl.gz") {
+		t.Errorf("shards %v, want several gzip shards of at most 500 bytes", st.Shards)
+	}
+	var n int
+	for _, sh := range st.Shards {
+		f, err := os.Open(filepath.Join(out, sh))
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(zr)
+		for sc.Scan() {
+			var d map[string]any
+			json.Unmarshal(sc.Bytes(), &d)
+			if d["id"] != fmt.Sprintf("u%02d", n) || d["added"] != "2020-01-02T03:04:05Z" || !strings.HasPrefix(d["text"].(string), "document number") {
+				t.Errorf("document %d = %v", n, d)
+			}
+			n++
+		}
+		f.Close()
+	}
+	if n != 20 {
+		t.Errorf("%d documents in the shards, want 20", n)
 	}
 }

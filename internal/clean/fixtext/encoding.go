@@ -2,7 +2,6 @@ package fixtext
 
 import (
 	"bytes"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -59,17 +58,17 @@ func fixEncodingStep(s string) string {
 		}
 		b := buf
 		// Not for MacRoman, where an en dash and a space would match.
-		if c.name != "macroman" && alteredUTF8RE.Match(b) {
+		if c.name != "macroman" && alteredUTF8.match(b) {
 			b = restoreByteA0(b)
 		}
 		if strings.HasPrefix(c.name, "sloppy") {
-			b = lossyUTF8RE.ReplaceAll(b, []byte("\x1a"))
+			b = lossyUTF8.replaceAll(b, func([]byte) []byte { return []byte{0x1a} })
 		}
 		if fixed, ok := decodeUTF8Variants(b); ok {
 			return fixed
 		}
 	}
-	if utf8DetectorRE.MatchString(s) {
+	if findUTF8Runs(s, true) != nil {
 		if fixed := decodeInconsistentUTF8(s); fixed != s {
 			return fixed
 		}
@@ -106,85 +105,34 @@ func hasC1(s string) bool {
 	return false
 }
 
-// alteredUTF8RE finds UTF-8 sequences that would be valid but for a 0xA0
-// byte that became a plain space (ftfy chardata.ALTERED_UTF8_RE). Only lead
-// bytes that give likely characters are accepted.
-var alteredUTF8RE = latin1Regexp(
-	`[\xc2\xc3\xc5\xce\xd0\xd9] ` +
-		`|[\xe2\xe3] [\x80-\x84\x86-\x9f\xa1-\xbf]` +
-		`|[\xe0-\xe3][\x80-\x84\x86-\x9f\xa1-\xbf] ` +
-		`|\xf0 [\x80-\xbf][\x80-\xbf]` +
-		`|\xf0[\x80-\xbf] [\x80-\xbf]` +
-		`|\xf0[\x80-\xbf][\x80-\xbf] `)
+// alteredUTF8Pattern finds UTF-8 sequences that would be valid but for a
+// 0xA0 byte that became a plain space (ftfy chardata.ALTERED_UTF8_RE).
+// Only lead bytes that give likely characters are accepted.
+const alteredUTF8Pattern = `[\xc2\xc3\xc5\xce\xd0\xd9] ` +
+	`|[\xe2\xe3] [\x80-\x84\x86-\x9f\xa1-\xbf]` +
+	`|[\xe0-\xe3][\x80-\x84\x86-\x9f\xa1-\xbf] ` +
+	`|\xf0 [\x80-\xbf][\x80-\xbf]` +
+	`|\xf0[\x80-\xbf] [\x80-\xbf]` +
+	`|\xf0[\x80-\xbf][\x80-\xbf] `
 
-// Go's regexp matches runes of UTF-8 text, so the byte patterns here are
-// applied to a Latin-1 view of the bytes (one rune per byte).
-
-// byteRegexp matches a byte pattern against byte slices by mapping every
-// byte to the rune of the same value.
-type byteRegexp struct{ re *regexp.Regexp }
-
-func latin1Regexp(pattern string) *byteRegexp {
-	return &byteRegexp{re: regexp.MustCompile(pattern)}
-}
-
-func toRunes(b []byte) (string, []int) {
-	var sb strings.Builder
-	offs := make([]int, 0, len(b)+1)
-	for _, c := range b {
-		offs = append(offs, sb.Len())
-		sb.WriteRune(rune(c))
-	}
-	offs = append(offs, sb.Len())
-	return sb.String(), offs
-}
-
-func fromRunes(s string) []byte {
-	out := make([]byte, 0, len(s))
-	for _, r := range s {
-		out = append(out, byte(r))
-	}
-	return out
-}
-
-func (r *byteRegexp) Match(b []byte) bool {
-	s, _ := toRunes(b)
-	return r.re.MatchString(s)
-}
-
-func (r *byteRegexp) ReplaceAllFunc(b []byte, f func([]byte) []byte) []byte {
-	s, _ := toRunes(b)
-	out := r.re.ReplaceAllStringFunc(s, func(m string) string {
-		rep := f(fromRunes(m))
-		var sb strings.Builder
-		for _, c := range rep {
-			sb.WriteRune(rune(c))
-		}
-		return sb.String()
-	})
-	return fromRunes(out)
-}
-
-func (r *byteRegexp) ReplaceAll(b []byte, rep []byte) []byte {
-	return r.ReplaceAllFunc(b, func([]byte) []byte { return rep })
-}
-
-func (r *byteRegexp) String() string { return r.re.String() }
-
-// lossyUTF8RE finds UTF-8 and CESU-8 sequences that lost continuation
+// lossyUTF8Pattern finds UTF-8 and CESU-8 sequences that lost continuation
 // bytes; 0x1A marks a byte that had become U+FFFD, and '?' is accepted once
 // in its place (ftfy chardata.LOSSY_UTF8_RE). Each match becomes U+FFFD.
-var lossyUTF8RE = latin1Regexp(
-	`[\xc2-\xdf]\x1a` +
-		`|[\xc2-\xc3][?]` +
-		`|\xed[\xa0-\xaf][\x1a?]\xed[\xb0-\xbf][\x1a?\x80-\xbf]` +
-		`|\xed[\xa0-\xaf][\x1a?\x80-\xbf]\xed[\xb0-\xbf][\x1a?]` +
-		`|[\xe0-\xef][\x1a?][\x1a\x80-\xbf]` +
-		`|[\xe0-\xef][\x1a\x80-\xbf][\x1a?]` +
-		`|[\xf0-\xf4][\x1a?][\x1a\x80-\xbf][\x1a\x80-\xbf]` +
-		`|[\xf0-\xf4][\x1a\x80-\xbf][\x1a?][\x1a\x80-\xbf]` +
-		`|[\xf0-\xf4][\x1a\x80-\xbf][\x1a\x80-\xbf][\x1a?]` +
-		`|\x1a`)
+const lossyUTF8Pattern = `[\xc2-\xdf]\x1a` +
+	`|[\xc2-\xc3][?]` +
+	`|\xed[\xa0-\xaf][\x1a?]\xed[\xb0-\xbf][\x1a?\x80-\xbf]` +
+	`|\xed[\xa0-\xaf][\x1a?\x80-\xbf]\xed[\xb0-\xbf][\x1a?]` +
+	`|[\xe0-\xef][\x1a?][\x1a\x80-\xbf]` +
+	`|[\xe0-\xef][\x1a\x80-\xbf][\x1a?]` +
+	`|[\xf0-\xf4][\x1a?][\x1a\x80-\xbf][\x1a\x80-\xbf]` +
+	`|[\xf0-\xf4][\x1a\x80-\xbf][\x1a?][\x1a\x80-\xbf]` +
+	`|[\xf0-\xf4][\x1a\x80-\xbf][\x1a\x80-\xbf][\x1a?]` +
+	`|\x1a`
+
+var (
+	alteredUTF8 = parseBytePattern(alteredUTF8Pattern)
+	lossyUTF8   = parseBytePattern(lossyUTF8Pattern)
+)
 
 // restoreByteA0 puts back 0xA0 bytes that became spaces inside UTF-8
 // sequences (ftfy fixes.restore_byte_a0). "à" followed by a space is its
@@ -192,7 +140,7 @@ var lossyUTF8RE = latin1Regexp(
 // keeping the space, unless a common continuation follows.
 func restoreByteA0(b []byte) []byte {
 	b = aGraveWord(b)
-	return alteredUTF8RE.ReplaceAllFunc(b, func(m []byte) []byte {
+	return alteredUTF8.replaceAll(b, func(m []byte) []byte {
 		out := append([]byte(nil), m...)
 		for i, c := range out {
 			if c == ' ' {
@@ -252,28 +200,33 @@ func decodeUTF8Variants(b []byte) (string, bool) {
 // UTF-8 detection classes (ftfy chardata.UTF8_CLUES): the characters that
 // lead bytes and continuation bytes of UTF-8 turn into under the Latin-1
 // and Windows code pages. A space may stand for a continuation byte 0xA0.
-var utf8DetectorRE, utf8ContinuationStrict = func() (*regexp.Regexp, map[rune]bool) {
-	class := func(rs []rune, extra string) string {
-		var sb strings.Builder
-		sb.WriteByte('[')
-		for _, r := range rs {
-			sb.WriteString(`\x{` + strings.ToLower(strings.TrimLeft(hex(r), "0")) + `}`)
+// ftfy finds runs of them with the expression
+// (?:first2 cont|first3 cont{2}|first4 cont{3})+; findUTF8Runs is a
+// scanner for the same runs (checked against the expression in
+// utf8runs_ref_test.go), as the expression was the larger part of the time
+// of repairing a mojibake line.
+const (
+	clueFirst2 uint8 = 1 << iota // bytes C2..DF
+	clueFirst3                   // bytes E0..EF
+	clueFirst4                   // bytes F0..F4
+	clueCont                     // bytes 80..BF, and space
+)
+
+var utf8Clues, utf8ContinuationStrict = func() (map[rune]uint8, map[rune]bool) {
+	clues := map[rune]uint8{' ': clueCont}
+	for _, c := range []struct {
+		lo, hi int
+		flag   uint8
+	}{{0xc2, 0xdf, clueFirst2}, {0xe0, 0xef, clueFirst3}, {0xf0, 0xf4, clueFirst4}, {0x80, 0xbf, clueCont}} {
+		for _, r := range charsOf(c.lo, c.hi) {
+			clues[r] |= c.flag
 		}
-		sb.WriteString(extra)
-		sb.WriteByte(']')
-		return sb.String()
 	}
-	cont := charsOf(0x80, 0xbf)
-	first2 := class(charsOf(0xc2, 0xdf), "")
-	first3 := class(charsOf(0xe0, 0xef), "")
-	first4 := class(charsOf(0xf0, 0xf4), "")
-	c := class(cont, " ")
-	re := regexp.MustCompile(`(?:` + first2 + c + `|` + first3 + c + `{2}|` + first4 + c + `{3})+`)
 	// Strict continuation characters exclude those that often stand for
 	// themselves next to mojibake: spaces, dashes, bullets, quotation marks
 	// and ellipses outside Latin-1.
 	strict := map[rune]bool{}
-	for _, r := range cont {
+	for _, r := range charsOf(0x80, 0xbf) {
 		if !strings.ContainsRune("\u2013\u2014\u2022\u2018\u2019\u201a\u201c\u201d\u201e\u2026", r) {
 			strict[r] = true
 		}
@@ -281,21 +234,81 @@ var utf8DetectorRE, utf8ContinuationStrict = func() (*regexp.Regexp, map[rune]bo
 	for r := rune(0x80); r <= 0xbf; r++ {
 		strict[r] = true
 	}
-	return re, strict
+	return clues, strict
 }()
 
-func hex(r rune) string {
-	const digits = "0123456789abcdef"
-	var b [8]byte
-	for i := 7; i >= 0; i-- {
-		b[i] = digits[r&0xf]
-		r >>= 4
+// clueOf returns the clue flags of r; ASCII other than space has none.
+func clueOf(r rune) uint8 {
+	if r < 0x80 && r != ' ' {
+		return 0
 	}
-	s := strings.TrimLeft(string(b[:]), "0")
-	if s == "" {
-		return "0"
+	return utf8Clues[r]
+}
+
+// utf8RunAt returns the end of the run of UTF-8 clues starting at byte i
+// of s, or i when none starts there. Each step takes the first of a
+// two-, three- or four-byte sequence that matches, as the expression's
+// leftmost-first repetition does.
+func utf8RunAt(s string, i int) int {
+	pos := i
+	for pos < len(s) {
+		r, n := utf8.DecodeRuneInString(s[pos:])
+		f := clueOf(r)
+		next := -1
+		if f&clueFirst2 != 0 {
+			next = contRun(s, pos+n, 1)
+		}
+		if next < 0 && f&clueFirst3 != 0 {
+			next = contRun(s, pos+n, 2)
+		}
+		if next < 0 && f&clueFirst4 != 0 {
+			next = contRun(s, pos+n, 3)
+		}
+		if next < 0 {
+			break
+		}
+		pos = next
 	}
-	return s
+	return pos
+}
+
+// contRun returns the end of k continuation clues starting at byte i of s,
+// or -1.
+func contRun(s string, i, k int) int {
+	for ; k > 0; k-- {
+		if i >= len(s) {
+			return -1
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if clueOf(r)&clueCont == 0 {
+			return -1
+		}
+		i += n
+	}
+	return i
+}
+
+// findUTF8Runs returns the byte spans of the runs of UTF-8 clues in s,
+// leftmost first and not overlapping; with first it stops after one.
+func findUTF8Runs(s string, first bool) [][]int {
+	var out [][]int
+	for i := 0; i < len(s); {
+		if s[i] < 0x80 && s[i] != ' ' {
+			i++
+			continue
+		}
+		if end := utf8RunAt(s, i); end > i {
+			out = append(out, []int{i, end})
+			if first {
+				return out
+			}
+			i = end
+			continue
+		}
+		_, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+	}
+	return out
 }
 
 // decodeInconsistentUTF8 fixes runs of UTF-8 mojibake inside text that is
@@ -303,7 +316,7 @@ func hex(r rune) string {
 // A run right after a continuation-like character is left alone, so a few
 // characters are not "fixed" in the middle of a larger garble.
 func decodeInconsistentUTF8(s string) string {
-	locs := utf8DetectorRE.FindAllStringIndex(s, -1)
+	locs := findUTF8Runs(s, false)
 	if locs == nil {
 		return s
 	}

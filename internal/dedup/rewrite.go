@@ -64,6 +64,9 @@ func (r *runner) stage() error {
 
 func sideKeys(dir string) ([]string, error) {
 	ents, err := os.ReadDir(filepath.Join(dir, "side"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("dedup: %w", err)
 	}

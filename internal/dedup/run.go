@@ -96,6 +96,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if fi, err := os.Stat(opts.Dir); err != nil {
+		return nil, fmt.Errorf("dedup: %w", err)
+	} else if !fi.IsDir() {
+		return nil, fmt.Errorf("dedup: %s is not a directory", opts.Dir)
+	}
 	r := &runner{ctx: ctx, dir: opts.Dir, cfg: cfg, state: filepath.Join(opts.Dir, ".dedup")}
 	return r.run()
 }

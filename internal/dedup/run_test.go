@@ -670,3 +670,38 @@ func TestRunLinesSurvivorPolicy(t *testing.T) {
 		t.Errorf("texts %q, want %q", got, want)
 	}
 }
+
+func TestRunEmptyOutput(t *testing.T) {
+	dir := t.TempDir()
+	res, err := Run(context.Background(), Options{Dir: dir, Config: DefaultConfig()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Documents != 0 || res.Kept != 0 {
+		t.Errorf("result %+v", res)
+	}
+	if _, err := Run(context.Background(), Options{Dir: filepath.Join(dir, "missing"), Config: DefaultConfig()}); err == nil {
+		t.Error("no error for a missing OUTDIR")
+	}
+}
+
+func TestRunLinesTagOnly(t *testing.T) {
+	docs := []*winnow.Doc{
+		{ID: "d1", Text: "Shared footer\nfirst"},
+		{ID: "d2", Text: "second\nShared footer"},
+	}
+	dir := t.TempDir()
+	cfg := DefaultConfig()
+	cfg.Lines.Enabled = true
+	cfg.TagOnly = true
+	writeOutput(t, dir, cfg, docs, 2, 2)
+	res, err := Run(context.Background(), Options{Dir: dir, Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, _ := readDir(t, dir)
+	if len(kept) != 2 || kept[1].Text != "second\nShared footer" || kept[1].Attributes[AttrRepeatedLines] != float64(1) ||
+		kept[0].Attributes[AttrRepeatedLines] != nil || res.LinesRemoved != 1 {
+		t.Errorf("tag-only lines: %+v / %+v, result %+v", kept[0], kept[1], res)
+	}
+}

@@ -34,6 +34,13 @@ const docExt = ".jsonl.zst"
 // sorts numerically as the names have a fixed width).
 func shardNames(dir string) ([]string, error) {
 	ents, err := os.ReadDir(filepath.Join(dir, "documents"))
+	if errors.Is(err, os.ErrNotExist) {
+		// a run that kept no document may have written no shard
+		if _, serr := os.Stat(dir); serr != nil {
+			return nil, fmt.Errorf("dedup: %w", serr)
+		}
+		return nil, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("dedup: %w", err)
 	}

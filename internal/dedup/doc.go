@@ -19,9 +19,11 @@
 //     under a memory cap, unions documents that share a band (or an exact
 //     hash) into connected components with union-find, keeps one survivor
 //     per component by the survivor policy, and rewrites the document
-//     shards atomically: duplicates go to OUTDIR/rejects/ with reason
-//     dedup/exact or dedup/near_duplicate and their cluster id, or stay
-//     tagged in tag-only mode. Each phase is recorded in OUTDIR/.dedup/done
+//     shards atomically: duplicates go to OUTDIR/rejects/dedup/NNNNN.jsonl.zst
+//     (the reject rows of internal/format/jsonl) with reason dedup/exact or
+//     dedup/near_duplicate and detail "cluster <id>", or stay tagged in
+//     tag-only mode. The side files are rewritten with the shards, so they
+//     stay aligned and a later Run on the same output finds nothing new. Each phase is recorded in OUTDIR/.dedup/done
 //     so that a rerun resumes after the last finished phase.
 //
 // MinHash follows datatrove (huggingface/datatrove src/datatrove/pipeline/

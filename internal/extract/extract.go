@@ -6,9 +6,10 @@
 // UTF-8 with golang.org/x/text, parses them once with golang.org/x/net/html
 // and runs github.com/markusmobius/go-trafilatura v1.12.2 with its fallback
 // extractors off (F1 0.962 at 6.5 ms/page on Scrapinghub's article
-// extraction benchmark, measured for winnow's dependency survey). The
-// content tree is written out as one line per block, as Common Crawl's WET
-// files and dolma do.
+// extraction benchmark, measured for winnow's dependency survey). When it
+// returns little text, go-readability gets a second look at the page (see
+// rescueText). The content tree is written out as one line per block, as
+// Common Crawl's WET files and dolma do.
 package extract
 
 import (
@@ -152,6 +153,9 @@ func Extract(page []byte, contentType, url string, cfg Config) (Result, error) {
 	}
 	res.Title = out.Metadata.Title
 	res.Text = renderText(out.ContentNode)
+	if cfg.Favor != "precision" {
+		res.Text = rescueText(text, url, res.Text)
+	}
 	if cfg.IncludeComments && out.CommentsNode != nil {
 		if c := renderText(out.CommentsNode); c != "" {
 			if res.Text != "" {

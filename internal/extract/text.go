@@ -46,6 +46,9 @@ func renderText(n *xhtml.Node) string {
 type renderer struct {
 	b         strings.Builder
 	cellCount int
+	// depth is the tree depth of the node being walked and textDepth
+	// that of the last text node written.
+	depth, textDepth int
 }
 
 func (r *renderer) newline() {
@@ -56,6 +59,18 @@ func (r *renderer) newline() {
 func (r *renderer) walk(n *xhtml.Node, pre bool) {
 	switch n.Type {
 	case xhtml.TextNode:
+		if !pre && r.depth != r.textDepth && gluesWords(r.b.String(), n.Data) {
+			// go-trafilatura's content tree often loses the white
+			// space between an inline element and its neighbour text
+			// ("for<ref>Larry</ref>", "<hi>Summary</hi>Studies").
+			// Its own text output (etree.IterText) puts a space at
+			// every change of depth; here a space goes only where two
+			// letters or digits would otherwise be glued together, so
+			// "Garrett</ref>)." keeps its punctuation in place.
+			// Measured on Scrapinghub's benchmark: see docs/bench.md.
+			r.b.WriteByte(' ')
+		}
+		r.textDepth = r.depth
 		if pre {
 			r.b.WriteString(n.Data)
 		} else {
@@ -82,9 +97,11 @@ func (r *renderer) walk(n *xhtml.Node, pre bool) {
 			r.newline()
 		}
 		inPre := pre || tag == "pre"
+		r.depth++
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			r.walk(c, inPre)
 		}
+		r.depth--
 		if block {
 			r.newline()
 		} else if cellTags[tag] {
@@ -96,6 +113,18 @@ func (r *renderer) walk(n *xhtml.Node, pre bool) {
 			r.walk(c, pre)
 		}
 	}
+}
+
+// gluesWords reports whether appending next to out would join two word
+// characters (letters or digits) with nothing between them.
+func gluesWords(out, next string) bool {
+	if out == "" || next == "" {
+		return false
+	}
+	a, _ := utf8.DecodeLastRuneInString(out)
+	b, _ := utf8.DecodeRuneInString(next)
+	isWord := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }
+	return isWord(a) && isWord(b)
 }
 
 // writeCollapsed writes s with every run of white space as one space.

@@ -164,3 +164,6 @@ func parseSurvivor(s string) (int, string, error) {
 	}
 	return 0, "", fmt.Errorf("dedup: survivor %q is not first, oldest or attribute:<name>", s)
 }
+
+// SetTagOnly sets TagOnly; it lets a run's --tag-only reach this stage.
+func (c *Config) SetTagOnly(on bool) { c.TagOnly = on }

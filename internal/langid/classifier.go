@@ -106,3 +106,6 @@ func (s *classifierStage) Score(text string) float64 {
 	p := s.m.Prob(Prepare(text, s.c.Prefix), s.label)
 	return min(float64(p), 1)
 }
+
+// SetTagOnly sets TagOnly; it lets a run's --tag-only reach this stage.
+func (c *ClassifierConfig) SetTagOnly(on bool) { c.TagOnly = on }

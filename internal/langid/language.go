@@ -214,3 +214,6 @@ func (f fastTextLID) detect(text string) (string, float64) {
 	// prediction reads 1.00001: clamp to a probability.
 	return Code(p[0].Label), min(float64(p[0].Prob), 1)
 }
+
+// SetTagOnly sets TagOnly; it lets a run's --tag-only reach this stage.
+func (c *Config) SetTagOnly(on bool) { c.TagOnly = on }

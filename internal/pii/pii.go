@@ -382,3 +382,6 @@ func (s *stage) Process(ctx context.Context, docs []*winnow.Doc) ([]*winnow.Doc,
 }
 
 func (s *stage) Close() error { return nil }
+
+// SetTagOnly sets TagOnly; it lets a run's --tag-only reach this stage.
+func (c *Config) SetTagOnly(on bool) { c.TagOnly = on }

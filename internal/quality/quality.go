@@ -189,3 +189,6 @@ func below(rule string, v, min float64) *verdict {
 func above(rule string, v, max float64) *verdict {
 	return &verdict{rule: rule, value: v, detail: fmt.Sprintf("%g > %g", v, max)}
 }
+
+// SetTagOnly sets TagOnly; it lets a run's --tag-only reach this stage.
+func (c *Common) SetTagOnly(on bool) { c.TagOnly = on }

@@ -34,36 +34,23 @@ const (
 )
 
 // DefaultSteps is the default pipeline, used when no config file is given
-// or a config has no steps key: FineWeb's recipe in datatrove's order
-// (examples/fineweb.py: Trafilatura, LanguageFilter, GopherRepetition,
-// GopherQuality, C4Quality, FineWebQuality) with winnow's clean step
-// after extraction. clean repairs the text and removes code fragments,
-// citation markers and cut sentences first, so that one leaked line of
-// JavaScript does not make C4's curly-bracket rule drop a whole document
-// of good prose (shared/seed/README.md shows such a document). A name
-// that is not in the stage registry of this build is left out. MinHash
-// deduplication, the recipe's second phase, is not a per-document stage
-// and is not here.
+// or a config has no steps key: extraction, cleaning and language
+// labelling. It keeps every readable document: the language step only
+// labels (tag_only, no keep-list), and no quality filter runs. Published
+// recipes that filter and deduplicate (FineWeb, C4, Gopher, dolma) are
+// the presets of winnow/presets. A name that is not in the stage registry
+// of this build is left out.
 var DefaultSteps = []string{
 	"extract",
 	"clean",
 	"language",
-	"gopher_repetition",
-	"gopher_quality",
-	"c4_quality",
-	"fineweb_quality",
 }
 
 // defaultOptions are the options (YAML) that the default pipeline sets on
-// top of a stage's own defaults:
-//   - language keeps English only, as the published FineWeb (datatrove's
-//     LanguageFilter defaulted to English before commit 4fa87f7), since
-//     the Gopher stop-word rule that follows is English;
-//   - c4_quality keeps lines without terminal punctuation, as
-//     examples/fineweb.py calls C4QualityFilter(filter_no_terminal_punct=False).
+// top of a stage's own defaults: the language step labels every document
+// ("language" attribute and score) and drops none.
 var defaultOptions = map[string]string{
-	"language":   "{languages: [en]}",
-	"c4_quality": "{filter_no_terminal_punct: false}",
+	"language": "{tag_only: true}",
 }
 
 // Compressions are the accepted values of output.compression.

@@ -42,7 +42,10 @@ func (c *cleanConfig) Validate() error {
 type languageConfig struct {
 	Languages []string `yaml:"languages"`
 	Threshold float64  `yaml:"threshold"`
+	TagOnly   bool     `yaml:"tag_only"`
 }
+
+func (c *languageConfig) SetTagOnly(on bool) { c.TagOnly = on }
 
 type c4Config struct {
 	FilterNoTerminalPunct bool `yaml:"filter_no_terminal_punct"`
@@ -101,18 +104,16 @@ func TestDefault(t *testing.T) {
 	for _, s := range c.Steps {
 		names = append(names, s.Name)
 	}
-	if strings.Join(names, ",") != "extract,clean,language,c4_quality" {
+	if strings.Join(names, ",") != "extract,clean,language" {
 		t.Fatalf("default steps = %v", names)
 	}
 	if got := c.Steps[0].Config.(*extractConfig).Timeout; got != time.Second {
 		t.Errorf("default step config not the stage default: %v", got)
 	}
-	// defaultOptions apply on top of the stages' own defaults.
-	if got := c.Steps[2].Config.(*languageConfig); strings.Join(got.Languages, ",") != "en" || got.Threshold != 0.65 {
+	// defaultOptions apply on top of the stages' own defaults: the
+	// language step labels and keeps everything.
+	if got := c.Steps[2].Config.(*languageConfig); len(got.Languages) != 0 || got.Threshold != 0.65 || !got.TagOnly {
 		t.Errorf("default language options = %+v", got)
-	}
-	if got := c.Steps[3].Config.(*c4Config); got.FilterNoTerminalPunct || got.MinNumSentences != 5 {
-		t.Errorf("default c4_quality options = %+v", got)
 	}
 	if Default().Steps[2].Config == c.Steps[2].Config {
 		t.Error("two Default() calls share a step config")
@@ -188,7 +189,7 @@ func TestParseEmptyAndPartial(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: %v", src, err)
 		}
-		if len(c.Steps) != 4 || c.Steps[0].Name != "extract" || c.BatchSize != 256 {
+		if len(c.Steps) != 3 || c.Steps[0].Name != "extract" || c.BatchSize != 256 {
 			t.Errorf("%q: defaults not kept: %+v", src, c)
 		}
 	}
@@ -340,4 +341,32 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestSetTagOnly(t *testing.T) {
+	c, err := Parse("p.yaml", []byte("steps: [extract, language, c4_quality]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Only the language fake implements TagOnlySetter.
+	if got := c.SetTagOnly(true); strings.Join(got, ",") != "language" {
+		t.Errorf("SetTagOnly touched %v, want [language]", got)
+	}
+	if !c.Steps[1].Config.(*languageConfig).TagOnly {
+		t.Error("language tag_only not set")
+	}
+	c.SetTagOnly(false)
+	if c.Steps[1].Config.(*languageConfig).TagOnly {
+		t.Error("language tag_only not cleared")
+	}
+	if s, ok := c.Step("c4_quality"); !ok || s.Line != 1 {
+		t.Errorf("Step(c4_quality) = %+v, %v", s, ok)
+	}
+	if _, ok := c.Step("minhash"); ok {
+		t.Error("Step found a step that is not in the config")
+	}
+	// No clean.Config in the fake registry: SetExplain finds nothing.
+	if c.SetExplain(true) {
+		t.Error("SetExplain found a clean step in a config without one")
+	}
 }

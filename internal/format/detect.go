@@ -20,7 +20,7 @@ const (
 	Unknown Kind = iota // neither of the formats below
 	WARC                // WARC or WET records, plain or gzip
 	JSONL               // JSON Lines documents, plain, gzip or zstd
-	Parquet             // Apache Parquet (recognised, not yet readable)
+	Parquet             // Apache Parquet
 )
 
 func (k Kind) String() string {

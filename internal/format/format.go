@@ -1,6 +1,6 @@
 // Package format finds a run's input files and opens them: it expands the
 // INPUT arguments into a sorted list of files, tells a WARC file from a
-// JSONL file by name and by content, and opens the matching
+// JSONL or Parquet file by name and by content, and opens the matching
 // winnow.Reader.
 //
 // Readers may offer more than winnow.Reader through the optional
@@ -12,6 +12,7 @@ import (
 
 	"winnow"
 	"winnow/internal/format/jsonl"
+	"winnow/internal/format/parquet"
 	"winnow/internal/format/warc"
 )
 
@@ -59,6 +60,14 @@ func Open(path string, opt Options) (winnow.Reader, error) {
 		return r, nil
 	case WARC:
 		return warc.Open(path)
+	case Parquet:
+		// A dotted JSONL path such as "metadata.url" names no Parquet
+		// column; only plain names carry over.
+		r, err := parquet.Open(path, parquet.Options{TextColumn: opt.TextField, IDColumn: opt.IDField})
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
 	}
 	return nil, fmt.Errorf("format: %s: %s input is not supported yet", path, kind)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"winnow"
+	"winnow/internal/format/parquet"
 	"winnow/internal/testutil"
 )
 
@@ -260,8 +262,48 @@ func TestOpen(t *testing.T) {
 		}
 	}
 	pq := write(t, t.TempDir(), "x.parquet", []byte("PAR1"))
-	if _, err := Open(pq, Options{}); err == nil || !strings.Contains(err.Error(), "not supported yet") {
-		t.Errorf("parquet: %v", err)
+	if r, err := Open(pq, Options{}); err == nil || r != nil || !strings.Contains(err.Error(), "x.parquet") {
+		t.Errorf("truncated parquet: %v, %v", r, err)
+	}
+}
+
+// TestOpenParquet: a Parquet shard that winnow wrote opens through Open,
+// with the text and id columns the options name.
+func TestOpenParquet(t *testing.T) {
+	dir := t.TempDir()
+	w, err := parquet.NewShardWriter(dir, parquet.ShardOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"first document", "second document"}
+	for i, text := range want {
+		if err := w.Write(&winnow.Doc{ID: fmt.Sprint("d", i), Text: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	shards := w.Shards()
+	if len(shards) != 1 {
+		t.Fatalf("shards = %v", shards)
+	}
+	r, err := Open(shards[0], Options{TextField: "text", IDField: "id"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for i, text := range want {
+		d, err := r.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.ID != fmt.Sprint("d", i) || d.Text != text {
+			t.Errorf("row %d = %q %q", i, d.ID, d.Text)
+		}
+	}
+	if _, err := r.Next(); err != io.EOF {
+		t.Errorf("after last row: %v, want io.EOF", err)
 	}
 }
 

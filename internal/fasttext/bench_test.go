@@ -29,11 +29,11 @@ func benchPredict(b *testing.B, size int) {
 	text := benchText(b, size)
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
-	start := cpuTime()
+	start := testutil.CPUTime()
 	for b.Loop() {
 		m.Predict(text, 1, 0)
 	}
-	reportCPU(b, start, len(text))
+	testutil.ReportCPU(b, start, len(text))
 }
 
 // BenchmarkPredict1KB and 10KB: a softmax model with dim 16, subwords
@@ -43,11 +43,11 @@ func BenchmarkPredict10KB(b *testing.B) { benchPredict(b, 10<<10) }
 
 func BenchmarkLoad(b *testing.B) {
 	path := trainedModel(b)
-	start := cpuTime()
+	start := testutil.CPUTime()
 	for b.Loop() {
 		if _, err := Load(path); err != nil {
 			b.Fatal(err)
 		}
 	}
-	reportCPU(b, start, 0)
+	testutil.ReportCPU(b, start, 0)
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"winnow/internal/fasttext"
+	"winnow/internal/testutil"
 )
 
 // benchDoc is n bytes of English sentences with a newline between them.
@@ -32,12 +33,12 @@ func benchStage(b *testing.B, c Config, size int) {
 	ls := st.(*languageStage)
 	doc := benchDoc(b, size)
 	b.SetBytes(int64(len(doc)))
-	start, cpu := time.Now(), cpuTime()
+	start, cpu := time.Now(), testutil.CPUTime()
 	for b.Loop() {
 		ls.Identify(doc)
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "docs/s")
-	reportCPU(b, cpu, len(doc))
+	testutil.ReportCPU(b, cpu, len(doc))
 }
 
 // The whatlang backend reads only the first 2048 bytes (Prefix), so MB/s
@@ -90,7 +91,7 @@ func BenchmarkLoadLid176Shape(b *testing.B) {
 		b.Fatalf("%v\n%s", err, o)
 	}
 	var rss int
-	cpu := cpuTime()
+	cpu := testutil.CPUTime()
 	for b.Loop() {
 		runtime.GC()
 		debug.FreeOSMemory()
@@ -102,6 +103,6 @@ func BenchmarkLoadLid176Shape(b *testing.B) {
 		rss = rssKB() - before
 		runtime.KeepAlive(m)
 	}
-	reportCPU(b, cpu, 0)
+	testutil.ReportCPU(b, cpu, 0)
 	b.ReportMetric(float64(rss)/1024, "MB-RSS")
 }

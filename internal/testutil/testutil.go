@@ -4,7 +4,9 @@ package testutil
 import (
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // Root returns the repository root: the nearest parent of the working
@@ -38,4 +40,30 @@ func Shared(t testing.TB, rel string) string {
 		t.Fatalf("testutil: shared test material missing: %v", err)
 	}
 	return p
+}
+
+// CPUTime is the process's user+system CPU time. On a shared machine the
+// wall-clock ns/op of a benchmark includes waiting for a core; CPU time
+// per operation does not.
+func CPUTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// ReportCPU reports CPU ns per operation and the MB/s and docs/s that
+// CPU time gives, from start (a CPUTime value) and bytes per operation.
+func ReportCPU(b *testing.B, start time.Duration, bytes int) {
+	cpu := CPUTime() - start
+	if cpu <= 0 || b.N == 0 {
+		return
+	}
+	per := float64(cpu.Nanoseconds()) / float64(b.N)
+	b.ReportMetric(per, "cpu-ns/op")
+	b.ReportMetric(1e9/per, "cpu-docs/s")
+	if bytes > 0 {
+		b.ReportMetric(float64(bytes)*1e3/per, "cpu-MB/s")
+	}
 }

@@ -54,6 +54,7 @@ identification, deduplication) and writes dolma-schema JSONL shards.`,
 	root.SetErr(stderr)
 	root.AddCommand(newRunCmd(stderr), newStepsCmd(stdout), newVersionCmd(stdout))
 	root.AddCommand(newEvalCmd(stdout))
+	root.AddCommand(newReportCmd(stdout))
 	return root
 }
 
@@ -70,6 +71,7 @@ type runFlags struct {
 	overwrite     bool
 	progressEvery time.Duration
 	cpuProfile    string
+	report        reportFlags
 }
 
 func newRunCmd(stderr io.Writer) *cobra.Command {
@@ -102,6 +104,7 @@ which no INPUT exists fails with exit code 1.`,
 	fl.BoolVar(&f.overwrite, "overwrite", false, "replace the output of an earlier run in OUTDIR")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) of the run to this file")
 	fl.DurationVar(&f.progressEvery, "progress-every", run.DefaultProgressEvery, "period of progress lines when stderr is not a terminal")
+	f.report.add(fl)
 	cmd.MarkFlagRequired("out")
 	return cmd
 }
@@ -145,6 +148,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stderr io.Writer) er
 	if !f.quiet {
 		opt.Progress = stderr
 	}
+	f.report.prepare(cfg, &opt)
 	if f.cpuProfile != "" {
 		pf, err := os.Create(f.cpuProfile)
 		if err != nil {
@@ -162,6 +166,9 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stderr io.Writer) er
 	}
 	if !f.quiet {
 		st.WriteSummary(stderr)
+	}
+	if err := f.report.write(f.out); err != nil {
+		return err
 	}
 	if st.Incomplete() {
 		return &incompleteError{unreadable: st.Inputs.Unreadable, rejected: st.Rejected.Total, outDir: f.out}

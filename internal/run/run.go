@@ -52,6 +52,21 @@ type Options struct {
 	// Config.NewPipeline. Tests and embedding programs use it to run
 	// stages that are not in the registry.
 	NewPipeline func() (winnow.Pipeline, error)
+	// Observer, when set, sees every document the writer stores, in
+	// output order (internal/report's Collector: the report's sample and
+	// histograms). Its Write is called with OutDir after stats.json.
+	Observer Observer
+}
+
+// Observer watches a run's documents. Input is called on the reader
+// goroutine for each document as read and returns a copy of what the
+// observer wants to keep of it; Observe and Write are called on one
+// other goroutine: Observe for every dropped and kept document, with
+// what Input returned ("" when nothing), Write once at the end.
+type Observer interface {
+	Input(d *winnow.Doc) (string, bool)
+	Observe(d *winnow.Doc, input string)
+	Write(outDir string) error
 }
 
 // batch is the unit that moves between goroutines.
@@ -59,7 +74,8 @@ type batch struct {
 	seq     int
 	docs    []*winnow.Doc
 	dropped []*winnow.Doc
-	bad     []badRow // bad records and unreadable inputs, in input order
+	bad     []badRow               // bad records and unreadable inputs, in input order
+	inputs  map[*winnow.Doc]string // Observer.Input copies, when observed
 }
 
 // badRow is a reject row that is not a document: a bad record, or an
@@ -194,7 +210,7 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 	rd := &reader{
 		be: be, cfg: cfg, added: opt.Added, files: files, sizes: sizes,
 		unreadable: unreadable, cnt: cnt, tokens: tokens, in: in,
-		skipped: map[string]int64{},
+		skipped: map[string]int64{}, obs: opt.Observer,
 	}
 	g.Go(func() error { defer close(in); return rd.run(gctx) })
 
@@ -209,7 +225,11 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 	g.Go(func() error { wg.Wait(); close(out); return nil })
 	g.Go(func() error {
 		return writeOrdered(gctx, cfg.MaxInFlight, out, tokens, func(b *batch) error {
-			return st.write(b, docs, rejects)
+			if err := st.write(b, docs, rejects); err != nil {
+				return err
+			}
+			observe(opt.Observer, b)
+			return nil
 		})
 	})
 
@@ -245,6 +265,11 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 	}
 	if err := st.writeFile(filepath.Join(opt.OutDir, "stats.json")); err != nil {
 		return nil, err
+	}
+	if opt.Observer != nil {
+		if err := opt.Observer.Write(opt.OutDir); err != nil {
+			return nil, err
+		}
 	}
 	return st, nil
 }
@@ -291,7 +316,7 @@ func expand(be *Backend, args []string) (files []string, unreadable []badRow) {
 }
 
 // outputs are the names a run writes under its output folder.
-var outputs = []string{"documents", "rejects", "side", "attributes", "stats.json"}
+var outputs = []string{"documents", "rejects", "side", "attributes", "stats.json", "report"}
 
 // prepareOut creates dir, refusing to mix with an earlier run's output
 // unless overwrite is set, in which case that output is removed.
@@ -326,6 +351,7 @@ type reader struct {
 	tokens     chan struct{}
 	in         chan<- *batch
 	skipped    map[string]int64
+	obs        Observer
 
 	cur *batch
 	seq int
@@ -421,6 +447,14 @@ func (r *reader) readFile(ctx context.Context, path string) error {
 			d.Added = added
 		}
 		r.cur.docs = append(r.cur.docs, d)
+		if r.obs != nil {
+			if in, ok := r.obs.Input(d); ok {
+				if r.cur.inputs == nil {
+					r.cur.inputs = map[*winnow.Doc]string{}
+				}
+				r.cur.inputs[d] = in
+			}
+		}
 		r.cnt.docsRead.Add(1)
 		if err := r.maybeFlush(ctx); err != nil {
 			return err
@@ -496,6 +530,21 @@ func process(ctx context.Context, p winnow.Pipeline, b *batch) (err error) {
 	}
 	b.docs, b.dropped = kept, dropped
 	return nil
+}
+
+// observe shows a written batch to obs: dropped documents first, then
+// kept ones, as Stats.write stores them.
+func observe(obs Observer, b *batch) {
+	if obs == nil {
+		return
+	}
+	for _, d := range b.dropped {
+		obs.Observe(d, b.inputs[d])
+	}
+	for _, d := range b.docs {
+		obs.Observe(d, b.inputs[d])
+	}
+	b.inputs = nil
 }
 
 // writeOrdered receives finished batches in any order and calls write on

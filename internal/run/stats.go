@@ -7,8 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"text/tabwriter"
 	"time"
+
+	"winnow/internal/dedup"
 )
 
 // Stats is what a run did. It is written to OUTDIR/stats.json.
@@ -58,6 +61,11 @@ type Stats struct {
 	Shards []string `json:"shards"`
 	// Config is the effective pipeline config.
 	Config map[string]any `json:"config"`
+	// Dedup is what the dedup phase did, when the pipeline has a minhash
+	// step; its drops are also counted in Documents (see FoldDedup).
+	Dedup *dedup.Result `json:"dedup,omitempty"`
+	// DedupSeconds is the dedup phase's wall time (not in WallSeconds).
+	DedupSeconds float64 `json:"dedup_seconds,omitempty"`
 }
 
 func newStats(version string) *Stats {
@@ -175,6 +183,18 @@ func (s *Stats) WriteSummary(w io.Writer) error {
 	}
 	for _, k := range sortedKeys(s.Skipped) {
 		row("skipped "+k, s.Skipped[k])
+	}
+	if d := s.Dedup; d != nil {
+		row("dedup documents", d.Documents)
+		row("  clusters (documents)", fmt.Sprintf("%d (%d)", d.Clusters, d.ClusteredDocs))
+		row("  exact duplicates", d.ExactDuplicates)
+		row("  near duplicates", d.NearDuplicates)
+		row("  lines removed", d.LinesRemoved)
+		row("  kept", d.Kept)
+		if len(d.Resumed) > 0 {
+			row("  resumed after", strings.Join(d.Resumed, ", "))
+		}
+		row("  dedup wall time", fmt.Sprintf("%.2f s", s.DedupSeconds))
 	}
 	row("bytes in", s.BytesIn)
 	row("bytes out (uncompressed)", s.BytesOut)

@@ -1,0 +1,142 @@
+package run
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"winnow/internal/config"
+	"winnow/internal/dedup"
+)
+
+// Dedup reasons folded into Stats.Documents.DroppedByReason.
+var (
+	reasonExact = "dedup/" + dedup.RuleExact
+	reasonNear  = "dedup/" + dedup.RuleNear
+	reasonLines = "dedup/" + dedup.RuleRepeatedLines
+)
+
+// DedupConfig returns the config of the pipeline's minhash step, and
+// false when the pipeline has none (and so no dedup phase).
+func DedupConfig(cfg *config.Config) (dedup.Config, bool) {
+	s, ok := cfg.Step(dedup.StageName)
+	if !ok {
+		return dedup.Config{}, false
+	}
+	c, ok := s.Config.(*dedup.Config)
+	if !ok {
+		return dedup.Config{}, false
+	}
+	return *c, true
+}
+
+// checkDedup refuses, before any input is read, the outputs the dedup
+// phase cannot rewrite: it reads and writes zstd shards only, and it
+// rewrites documents/ and side/ but not stand-off attribute shards, so
+// dropping documents would misalign them.
+func checkDedup(cfg *config.Config) error {
+	dc, ok := DedupConfig(cfg)
+	if !ok {
+		return nil
+	}
+	if cfg.Output.Compression != "zst" {
+		return fmt.Errorf("run: the dedup phase (step %s) needs output.compression zst, got %s", dedup.StageName, cfg.Output.Compression)
+	}
+	if cfg.Output.StandoffAttributes && !dc.TagOnly {
+		return fmt.Errorf("run: the dedup phase (step %s) can drop documents only with inline attributes; set its tag_only or turn standoff_attributes off", dedup.StageName)
+	}
+	return nil
+}
+
+// FoldDedup records the dedup phase's result in s: Dedup holds it, kept
+// and dropped counts and drops by reason (dedup/exact,
+// dedup/near_duplicate, dedup/repeated_lines) include it. A result folded
+// earlier (a rerun of the phase) is taken out first, so the figures count
+// each document once. In tag-only mode nothing is dropped.
+func (s *Stats) FoldDedup(res *dedup.Result) {
+	s.foldDedup(s.Dedup, -1)
+	s.Dedup = res
+	s.foldDedup(res, 1)
+}
+
+func (s *Stats) foldDedup(res *dedup.Result, sign int64) {
+	if res == nil {
+		return
+	}
+	dropped := res.Documents - res.Kept
+	s.Documents.Kept -= sign * dropped
+	s.Documents.Dropped += sign * dropped
+	for reason, n := range map[string]int64{reasonExact: res.ExactDuplicates, reasonNear: res.NearDuplicates, reasonLines: res.EmptiedDocuments} {
+		if dropped == 0 {
+			break // tag-only: the duplicates are counted in Dedup, not dropped
+		}
+		s.Documents.DroppedByReason[reason] += sign * n
+		if s.Documents.DroppedByReason[reason] == 0 {
+			delete(s.Documents.DroppedByReason, reason)
+		}
+	}
+}
+
+// Dedup runs the dedup phase on the output of a finished run in dir with
+// the minhash step's config cfg, and folds its counts into dir/stats.json
+// (rewritten atomically). The phase resumes where an interrupted one
+// stopped (see dedup.Run). Errors: no stats.json (the run did not
+// finish), a config that does not match the side files, I/O errors.
+func Dedup(ctx context.Context, dir string, cfg dedup.Config) (*Stats, error) {
+	path := filepath.Join(dir, "stats.json")
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("run: %s has no stats.json: the run that wrote it did not finish", dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("run: %w", err)
+	}
+	st := newStats("")
+	if err := json.Unmarshal(b, st); err != nil {
+		return nil, fmt.Errorf("run: %s: %w", path, err)
+	}
+	if st.Documents.DroppedByReason == nil {
+		st.Documents.DroppedByReason = map[string]int64{}
+	}
+	start := time.Now()
+	res, err := dedup.Run(ctx, dedup.Options{Dir: dir, Config: cfg})
+	if err != nil {
+		return nil, err
+	}
+	st.FoldDedup(res)
+	st.DedupSeconds = time.Since(start).Seconds()
+	if err := st.writeFile(path); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// RunPhases is a whole `winnow run`: the per-document pass (Run), then,
+// when the pipeline has a minhash step, the dedup phase on its output
+// (Dedup), whose counts are folded into stats.json. Output that the dedup
+// phase could not rewrite is refused before any input is read. A run that
+// fails in the dedup phase leaves the stats.json of the per-document pass
+// and the phase's state in OUTDIR/.dedup; `winnow dedup OUTDIR` resumes it.
+func RunPhases(ctx context.Context, opt Options) (*Stats, error) {
+	cfg := opt.Config
+	if cfg == nil {
+		cfg = config.Default()
+		opt.Config = cfg
+	}
+	if err := checkDedup(cfg); err != nil {
+		return nil, err
+	}
+	st, err := Run(ctx, opt)
+	if err != nil {
+		return nil, err
+	}
+	dc, ok := DedupConfig(cfg)
+	if !ok {
+		return st, nil
+	}
+	return Dedup(ctx, opt.OutDir, dc)
+}

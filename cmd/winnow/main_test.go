@@ -173,8 +173,8 @@ func TestRunResiliparseWARC(t *testing.T) {
 		t.Errorf("stats = %+v", st.Documents)
 	}
 
-	// The default pipeline filters: every page is either kept or has a
-	// reject row naming the stage and rule, and filtering alone exits 0.
+	// The default pipeline keeps every readable document: one per HTML
+	// response record, with text and a language label.
 	out = filepath.Join(t.TempDir(), "default")
 	code, _, stderr = winnow(t, "run", "-q", warc, "-o", out)
 	if code != 0 {
@@ -182,9 +182,31 @@ func TestRunResiliparseWARC(t *testing.T) {
 	}
 	st = readStats(t, out)
 	kept := shardRows(t, filepath.Join(out, "documents"))
+	if len(kept) != want || st.Documents.Kept != int64(want) || st.Documents.Dropped != 0 {
+		t.Errorf("default pipeline: %d kept, want every one of the %d pages (stats %+v)", len(kept), want, st.Documents)
+	}
+	for _, d := range kept {
+		attrs, _ := d["attributes"].(map[string]any)
+		if strings.TrimSpace(d["text"].(string)) == "" || attrs["language"] == nil || attrs["language"] == "" {
+			t.Errorf("document %v: empty text or no language label (attributes %v)", d["id"], attrs)
+		}
+	}
+
+	// The fineweb preset filters: every page is either kept or has a
+	// reject row naming the stage and rule, and filtering alone exits 0.
+	out = filepath.Join(t.TempDir(), "fineweb")
+	code, _, stderr = winnow(t, "run", "-q", "--preset", "fineweb", warc, "-o", out)
+	if code != 0 {
+		t.Fatalf("fineweb preset: exit %d: %s", code, stderr)
+	}
+	st = readStats(t, out)
+	kept = shardRows(t, filepath.Join(out, "documents"))
 	rejects := shardRows(t, filepath.Join(out, "rejects"))
 	if int64(len(kept)) != st.Documents.Kept || int64(len(rejects)) != st.Documents.Dropped || len(kept)+len(rejects) != want {
-		t.Errorf("default pipeline: %d kept + %d dropped, want %d pages (stats %+v)", len(kept), len(rejects), want, st.Documents)
+		t.Errorf("fineweb preset: %d kept + %d dropped, want %d pages (stats %+v)", len(kept), len(rejects), want, st.Documents)
+	}
+	if st.Dedup == nil || st.Dedup.Documents != st.Documents.Kept {
+		t.Errorf("fineweb preset: dedup phase %+v, want it over the %d kept documents", st.Dedup, st.Documents.Kept)
 	}
 	var byReason int64
 	for _, n := range st.Documents.DroppedByReason {
@@ -318,26 +340,57 @@ func TestRoundTripJSONL(t *testing.T) {
 // a German document (not English: dropped by the language step) and a
 // page of navigation links (dropped by a quality rule).
 func TestSample(t *testing.T) {
+	sample := filepath.Join(testutil.Root(t), "testdata", "sample")
 	out := filepath.Join(t.TempDir(), "out")
-	code, _, stderr := winnow(t, "run", "-q", filepath.Join(testutil.Root(t), "testdata", "sample"), "-o", out)
+	code, _, stderr := winnow(t, "run", "-q", sample, "-o", out)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	st := readStats(t, out)
-	// 4 HTML pages (the CSS response is not a document) + 5 JSONL lines.
-	if st.Documents.Read != 9 || st.Documents.Kept != 6 || st.Documents.Dropped != 3 {
-		t.Errorf("documents %+v, want 9 read, 6 kept, 3 dropped", st.Documents)
+	// 4 HTML pages (the CSS response is not a document) + 5 JSONL lines,
+	// all kept by the default pipeline, which only labels the language.
+	if st.Documents.Read != 9 || st.Documents.Kept != 9 || st.Documents.Dropped != 0 {
+		t.Errorf("documents %+v, want 9 read, 9 kept", st.Documents)
 	}
 	docs := shardRows(t, filepath.Join(out, "documents"))
 	var texts []string
+	langs := map[string]any{}
 	for _, d := range docs {
 		texts = append(texts, d["text"].(string))
+		url, _ := d["metadata"].(map[string]any)["url"].(string)
+		langs[url+d["id"].(string)] = d["attributes"].(map[string]any)["language"]
 	}
 	all := strings.Join(texts, "\n")
 	for _, w := range []string{"wild yeast and lactic acid bacteria", "waggle dance", "Lighthouses once burned whale oil"} {
 		if !strings.Contains(all, w) {
 			t.Errorf("output lacks %q", w)
 		}
+	}
+	// mksample wrote sample-4 in German and the café menu in French.
+	for key, want := range map[string]string{"sample-4": "de", "http://cafe.example.org/menu": "fr", "sample-1": "en"} {
+		found := false
+		for k, got := range langs {
+			if strings.HasPrefix(k, key) || strings.HasSuffix(k, key) {
+				found = true
+				if got != want {
+					t.Errorf("%s labelled %v, want %s", key, got, want)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s not in the output (%v)", key, langs)
+		}
+	}
+
+	// The fineweb preset keeps 6: the German and French documents fail
+	// its English filter, the navigation page a Gopher repetition rule.
+	out = filepath.Join(t.TempDir(), "fineweb")
+	if code, _, stderr := winnow(t, "run", "-q", "--preset", "fineweb", sample, "-o", out); code != 0 {
+		t.Fatalf("fineweb: exit %d: %s", code, stderr)
+	}
+	st = readStats(t, out)
+	if st.Documents.Read != 9 || st.Documents.Kept != 6 || st.Documents.Dropped != 3 {
+		t.Errorf("fineweb: documents %+v, want 9 read, 6 kept, 3 dropped", st.Documents)
 	}
 	reasons := map[string]string{}
 	for _, r := range shardRows(t, filepath.Join(out, "rejects")) {
@@ -360,28 +413,29 @@ func TestSample(t *testing.T) {
 			t.Errorf("%s was not dropped (rejects %v)", key, reasons)
 		}
 	}
-	if r := reasons["sample-5"]; r == "" || strings.HasPrefix(r, "language/") {
-		t.Errorf("the navigation page was dropped for %q, want a quality rule", r)
+	if r := reasons["sample-5"]; !strings.HasPrefix(r, "gopher_") {
+		t.Errorf("the navigation page was dropped for %q, want a Gopher rule", r)
 	}
 }
 
-// TestDefaultPipeline checks that the default pipeline is the FineWeb
-// recipe with every stage of it registered in this build.
+// TestDefaultPipeline checks that the default pipeline is extract, clean
+// and a language step that labels without dropping, every stage of it
+// registered in this build.
 func TestDefaultPipeline(t *testing.T) {
 	c := config.Default()
 	var names []string
 	for _, s := range c.Steps {
 		names = append(names, s.Name)
 	}
-	if strings.Join(names, ",") != strings.Join(config.DefaultSteps, ",") {
-		t.Errorf("default steps %v, want %v (a stage missing from the registry?)", names, config.DefaultSteps)
+	if strings.Join(names, ",") != "extract,clean,language" || strings.Join(config.DefaultSteps, ",") != "extract,clean,language" {
+		t.Errorf("default steps %v (DefaultSteps %v), want extract, clean, language", names, config.DefaultSteps)
 	}
 	m, err := c.Map()
 	if err != nil {
 		t.Fatal(err)
 	}
 	b, _ := yaml.Marshal(m["steps"])
-	for _, w := range []string{"languages:\n        - en", "filter_no_terminal_punct: false"} {
+	for _, w := range []string{"tag_only: true", "languages: []"} {
 		if !strings.Contains(string(b), w) {
 			t.Errorf("default options lack %q:\n%s", w, b)
 		}

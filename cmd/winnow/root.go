@@ -55,12 +55,17 @@ identification, deduplication) and writes dolma-schema JSONL shards.`,
 	root.AddCommand(newRunCmd(stderr), newStepsCmd(stdout), newVersionCmd(stdout))
 	root.AddCommand(newEvalCmd(stdout))
 	root.AddCommand(newReportCmd(stdout))
+	root.AddCommand(newPresetCmd(stdout), newExplainCmd(stdout), newDedupCmd(stderr))
 	return root
 }
 
 type runFlags struct {
 	out           string
 	configPath    string
+	preset        string
+	tagOnly       bool
+	standoff      bool
+	explain       bool
 	workers       int
 	maxShardBytes int64
 	compression   string
@@ -94,6 +99,10 @@ which no INPUT exists fails with exit code 1.`,
 	fl := cmd.Flags()
 	fl.StringVarP(&f.out, "out", "o", "", "output folder (required)")
 	fl.StringVarP(&f.configPath, "config", "c", "", "pipeline config (YAML); default: the default pipeline")
+	fl.StringVar(&f.preset, "preset", "", "run a built-in recipe (winnow preset list); not with --config")
+	fl.BoolVar(&f.tagOnly, "tag-only", false, "every stage with a tag_only option (filters, language, dedup...) labels and drops nothing")
+	fl.BoolVar(&f.standoff, "standoff", false, "write attributes to OUTDIR/attributes/<set>/ shards instead of inline (output.standoff_attributes)")
+	fl.BoolVar(&f.explain, "explain", false, `record every removal of the clean step as attribute "clean/edits"`)
 	fl.IntVarP(&f.workers, "workers", "w", 0, "worker goroutines (default: config, else number of cores)")
 	fl.Int64Var(&f.maxShardBytes, "max-shard-bytes", 0, "uncompressed bytes per output shard (overrides config)")
 	fl.StringVar(&f.compression, "compression", "", "output compression: zst, gz or none (overrides config)")
@@ -110,14 +119,20 @@ which no INPUT exists fails with exit code 1.`,
 }
 
 func runRun(cmd *cobra.Command, args []string, f *runFlags, stderr io.Writer) error {
-	cfg := config.Default()
-	if f.configPath != "" {
-		var err error
-		if cfg, err = config.Load(f.configPath); err != nil {
-			return err
-		}
+	cfg, err := loadConfig(f.configPath, f.preset)
+	if err != nil {
+		return err
 	}
 	fl := cmd.Flags()
+	if f.tagOnly {
+		cfg.SetTagOnly(true)
+	}
+	if f.standoff {
+		cfg.Output.StandoffAttributes = true
+	}
+	if f.explain && !cfg.SetExplain(true) {
+		return fmt.Errorf("run: --explain needs a clean step in the pipeline")
+	}
 	if fl.Changed("workers") {
 		cfg.Workers = f.workers
 	}
@@ -160,7 +175,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stderr io.Writer) er
 		}
 		defer pprof.StopCPUProfile()
 	}
-	st, err := run.Run(cmd.Context(), opt)
+	st, err := run.RunPhases(cmd.Context(), opt)
 	if err != nil {
 		return err
 	}

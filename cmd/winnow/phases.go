@@ -1,0 +1,297 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
+
+	core "winnow"
+	"winnow/internal/clean"
+	"winnow/internal/config"
+	"winnow/internal/format"
+	"winnow/internal/run"
+	"winnow/internal/steps"
+	"winnow/presets"
+)
+
+// loadConfig returns the config of a config file or a preset; neither
+// means the default pipeline, both is an error.
+func loadConfig(path, preset string) (*config.Config, error) {
+	switch {
+	case path != "" && preset != "":
+		return nil, errors.New("config: --config and --preset exclude each other; put the preset's steps in the config file")
+	case path != "":
+		return config.Load(path)
+	case preset != "":
+		return presets.Load(preset)
+	}
+	return config.Default(), nil
+}
+
+func newPresetCmd(stdout io.Writer) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "preset list | show NAME",
+		Short: "List the built-in recipes or print one as a pipeline config",
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "list",
+		Short: "List the presets with their first comment line",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			for _, n := range presets.Names() {
+				src, err := presets.Source(n)
+				if err != nil {
+					return err
+				}
+				first, _, _ := strings.Cut(string(src), "\n")
+				fmt.Fprintf(stdout, "%-8s %s\n", n, strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(first, "# "+n+":"), "#")))
+			}
+			return nil
+		},
+	}, &cobra.Command{
+		Use:   "show NAME",
+		Short: "Print a preset's YAML, comments included (a config file to start from)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			src, err := presets.Source(args[0])
+			if err != nil {
+				return err
+			}
+			_, err = stdout.Write(src)
+			return err
+		},
+	})
+	return cmd
+}
+
+type dedupFlags struct {
+	configPath string
+	preset     string
+	quiet      bool
+}
+
+func newDedupCmd(stderr io.Writer) *cobra.Command {
+	var f dedupFlags
+	cmd := &cobra.Command{
+		Use:   "dedup OUTDIR",
+		Short: "Run the dedup phase on the output of a finished run",
+		Long: `Dedup removes exact and near-duplicate documents (and, when configured,
+repeated lines) from OUTDIR, the output of a run whose pipeline ended with
+the minhash step, and folds the counts into OUTDIR/stats.json. The minhash
+step's options come from --config or --preset, else from the config recorded
+in OUTDIR/stats.json. An interrupted dedup resumes after its last finished
+phase.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runDedup(cmd.Context(), args[0], &f, stderr)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.configPath, "config", "c", "", "pipeline config holding the minhash step (default: the one in OUTDIR/stats.json)")
+	fl.StringVar(&f.preset, "preset", "", "take the minhash step of a preset")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no summary")
+	return cmd
+}
+
+func runDedup(ctx context.Context, dir string, f *dedupFlags, stderr io.Writer) error {
+	var cfg *config.Config
+	var err error
+	if f.configPath != "" || f.preset != "" {
+		cfg, err = loadConfig(f.configPath, f.preset)
+	} else {
+		cfg, err = recordedConfig(dir)
+	}
+	if err != nil {
+		return err
+	}
+	dc, ok := run.DedupConfig(cfg)
+	if !ok {
+		return errors.New("dedup: the pipeline has no minhash step")
+	}
+	st, err := run.Dedup(ctx, dir, dc)
+	if err != nil {
+		return err
+	}
+	if !f.quiet {
+		st.WriteSummary(stderr)
+	}
+	return nil
+}
+
+// recordedConfig parses the effective config a run recorded in
+// OUTDIR/stats.json.
+func recordedConfig(dir string) (*config.Config, error) {
+	path := filepath.Join(dir, "stats.json")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("dedup: %w", err)
+	}
+	var st struct {
+		Config map[string]any `json:"config"`
+	}
+	if err := json.Unmarshal(b, &st); err != nil {
+		return nil, fmt.Errorf("dedup: %s: %w", path, err)
+	}
+	y, err := yaml.Marshal(st.Config)
+	if err != nil {
+		return nil, fmt.Errorf("dedup: %s: %w", path, err)
+	}
+	return config.Parse(path+" (config)", y)
+}
+
+type explainFlags struct {
+	id         string
+	configPath string
+	preset     string
+	textField  string
+	idField    string
+}
+
+func newExplainCmd(stdout io.Writer) *cobra.Command {
+	var f explainFlags
+	cmd := &cobra.Command{
+		Use:   "explain INPUT --id ID",
+		Short: "Show what the pipeline does to one document",
+		Long: `Explain reads INPUT (a file, folder or glob), finds the first document with
+the given id, runs the pipeline's per-document stages on it with the clean
+step's explain on, and prints its input, each removal with its rule, its
+output, and the stage and rule that dropped it, if one did.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runExplain(cmd.Context(), args[0], &f, stdout)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.id, "id", "", "id of the document (required)")
+	fl.StringVarP(&f.configPath, "config", "c", "", "pipeline config (YAML); default: the default pipeline")
+	fl.StringVar(&f.preset, "preset", "", "explain under a built-in recipe; not with --config")
+	fl.StringVar(&f.textField, "text-field", "", "JSONL key of the document text (overrides config)")
+	fl.StringVar(&f.idField, "id-field", "", "JSONL key of the document id (overrides config)")
+	cmd.MarkFlagRequired("id")
+	return cmd
+}
+
+func runExplain(ctx context.Context, input string, f *explainFlags, w io.Writer) error {
+	cfg, err := loadConfig(f.configPath, f.preset)
+	if err != nil {
+		return err
+	}
+	if f.textField != "" {
+		cfg.Input.TextField = f.textField
+	}
+	if f.idField != "" {
+		cfg.Input.IDField = f.idField
+	}
+	cfg.SetExplain(true)
+	d, err := findDoc(input, f.id, cfg.Input)
+	if err != nil {
+		return err
+	}
+	return explainDoc(ctx, w, d, cfg)
+}
+
+// findDoc returns the first document of input with the given id. Bad
+// records are passed over.
+func findDoc(input, id string, in config.Input) (*core.Doc, error) {
+	files, err := format.Expand([]string{input})
+	if err != nil {
+		return nil, fmt.Errorf("explain: %w", err)
+	}
+	for _, path := range files {
+		r, err := format.Open(path, format.Options{TextField: in.TextField, IDField: in.IDField})
+		if err != nil {
+			return nil, fmt.Errorf("explain: %w", err)
+		}
+		for {
+			d, err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			var pe *core.ParseError
+			if errors.As(err, &pe) {
+				continue
+			}
+			if err != nil {
+				r.Close()
+				return nil, fmt.Errorf("explain: %w", err)
+			}
+			if d.ID == id {
+				r.Close()
+				return d, nil
+			}
+		}
+		r.Close()
+	}
+	return nil, fmt.Errorf("explain: no document with id %q in %s", id, input)
+}
+
+// explainDoc runs d through cfg's steps one at a time and writes what each
+// did: for the clean step the full account of clean.Explain, for the others
+// the size of the text before and after; then the output or the drop.
+func explainDoc(ctx context.Context, w io.Writer, d *core.Doc, cfg *config.Config) error {
+	fmt.Fprintf(w, "document %s (%v)\n", d.ID, d.Pos)
+	if len(d.Payload) > 0 {
+		fmt.Fprintf(w, "== input payload (%d bytes)\n%s\n", len(d.Payload), d.Payload)
+	} else {
+		fmt.Fprintf(w, "== input (%d bytes)\n%s\n", len(d.Text), d.Text)
+	}
+	for _, s := range cfg.Steps {
+		spec, ok := steps.Lookup(s.Name)
+		if !ok {
+			return fmt.Errorf("explain: unknown step %q", s.Name)
+		}
+		st, err := spec.New(s.Config)
+		if err != nil {
+			return fmt.Errorf("explain: step %s: %w", s.Name, err)
+		}
+		before := d.Text
+		fmt.Fprintf(w, "== step %s\n", s.Name)
+		if cc, ok := s.Config.(*clean.Config); ok {
+			if err := clean.Explain(w, before, clean.Clean(before, *cc)); err != nil {
+				st.Close()
+				return err
+			}
+		}
+		out, err := st.Process(ctx, []*core.Doc{d})
+		if cerr := st.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("explain: step %s: %w", s.Name, err)
+		}
+		if len(out) != 1 {
+			fmt.Fprintf(w, "== removed by step %s (it returned %d documents)\n", s.Name, len(out))
+			return nil
+		}
+		d = out[0]
+		if d.Text != before {
+			fmt.Fprintf(w, "text: %d bytes -> %d bytes\n", len(before), len(d.Text))
+		}
+		if d.Drop != nil {
+			fmt.Fprintf(w, "== dropped: %s (value %g", d.Drop.Reason(), d.Drop.Value)
+			if d.Drop.Detail != "" {
+				fmt.Fprintf(w, ", %s", d.Drop.Detail)
+			}
+			fmt.Fprintf(w, ")\n")
+			return nil
+		}
+	}
+	fmt.Fprintf(w, "== output (%d bytes)\n%s\n", len(d.Text), d.Text)
+	if len(d.Attributes) > 0 {
+		b, err := json.MarshalIndent(d.Attributes, "", "  ")
+		if err != nil {
+			return fmt.Errorf("explain: %w", err)
+		}
+		fmt.Fprintf(w, "== attributes\n%s\n", b)
+	}
+	fmt.Fprintln(w, "== kept")
+	return nil
+}

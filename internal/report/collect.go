@@ -431,6 +431,9 @@ func writeAtomic(path string, b []byte) error {
 		return fmt.Errorf("report: %w", err)
 	}
 	_, err = f.Write(b)
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -104,6 +104,9 @@ func Write(outDir, path string) error {
 		return fmt.Errorf("report: %w", err)
 	}
 	err = Render(f, d)
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -138,5 +138,10 @@ func RunPhases(ctx context.Context, opt Options) (*Stats, error) {
 	if !ok {
 		return st, nil
 	}
+	// The shards are new: state of an earlier dedup phase in OUTDIR (a run
+	// with --overwrite) must not be resumed over them.
+	if err := os.RemoveAll(filepath.Join(opt.OutDir, ".dedup")); err != nil {
+		return nil, fmt.Errorf("run: %w", err)
+	}
 	return Dedup(ctx, opt.OutDir, dc)
 }

@@ -1,7 +1,10 @@
 // Command winnow turns raw web crawls (WARC/WET, JSONL) into clean,
 // deduplicated text corpora.
 //
-//	winnow run INPUT... -o OUTDIR [--workers N] [--config pipeline.yaml]
+//	winnow run INPUT... -o OUTDIR [--workers N] [--config pipeline.yaml | --preset NAME]
+//	winnow dedup OUTDIR
+//	winnow explain INPUT --id ID
+//	winnow preset list | show NAME
 //	winnow steps
 //	winnow version
 //

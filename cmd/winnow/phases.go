@@ -116,6 +116,9 @@ func runDedup(ctx context.Context, dir string, f *dedupFlags, stderr io.Writer) 
 	if !ok {
 		return errors.New("dedup: the pipeline has no minhash step")
 	}
+	if err := run.CheckDedup(cfg); err != nil {
+		return err
+	}
 	st, err := run.Dedup(ctx, dir, dc)
 	if err != nil {
 		return err

@@ -34,11 +34,11 @@ func DedupConfig(cfg *config.Config) (dedup.Config, bool) {
 	return *c, true
 }
 
-// checkDedup refuses, before any input is read, the outputs the dedup
+// CheckDedup refuses, before any input is read, the outputs the dedup
 // phase cannot rewrite: it reads and writes zstd shards only, and it
 // rewrites documents/ and side/ but not stand-off attribute shards, so
 // dropping documents would misalign them.
-func checkDedup(cfg *config.Config) error {
+func CheckDedup(cfg *config.Config) error {
 	dc, ok := DedupConfig(cfg)
 	if !ok {
 		return nil
@@ -127,7 +127,7 @@ func RunPhases(ctx context.Context, opt Options) (*Stats, error) {
 		cfg = config.Default()
 		opt.Config = cfg
 	}
-	if err := checkDedup(cfg); err != nil {
+	if err := CheckDedup(cfg); err != nil {
 		return nil, err
 	}
 	st, err := Run(ctx, opt)

@@ -1,0 +1,545 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
+
+	"winnow"
+	"winnow/internal/config"
+	"winnow/internal/format"
+	"winnow/internal/format/jsonl"
+	"winnow/internal/run"
+)
+
+func init() {
+	register.DoFn4x1[context.Context, string, func([]byte), func(string, int64), error](&readFn{})
+	register.DoFn4x1[context.Context, []byte, func(string, []byte), func(string, int64), error](&stageFn{})
+	register.DoFn3x1[string, []byte, func(string, string), error](&bucketFn{})
+	register.Function3x0[string, func(*string) bool, func(string, string)](edgeFn)
+	register.Function3x1[string, func(*string) bool, func(string, string), error](componentsFn)
+	register.Function5x1[string, func(*[]byte) bool, func(*string) bool, func(string, []byte), func(string, int64), error](dropDuplicatesFn)
+	register.Function2x3[string, []byte, int64, []byte, error](byFileFn)
+	register.DoFn3x1[int64, func(*[]byte) bool, func(string, int64), error](&writeFn{})
+	register.DoFn2x1[string, func(*string) bool, error](&statsFn{})
+	register.Function2x2[string, int64, string, string](toOneKeyFn)
+	register.Function1x3[string, string, int64, error](parseCountFn)
+	register.Emitter1[[]byte]()
+	register.Emitter2[string, int64]()
+	register.Emitter2[string, []byte]()
+	register.Emitter2[string, string]()
+	register.Iter1[string]()
+	register.Iter1[[]byte]()
+}
+
+// Count kinds. A count key is the kind followed by its parts, separated
+// by countSep; every step emits (key, n) pairs that are summed per key
+// and folded into stats.json by statsFn.
+const (
+	cInputs     = "inputs"     // input files plus arguments naming nothing
+	cUnreadable = "unreadable" // parts: argument or file, reason
+	cRead       = "read"       // documents the readers yielded
+	cRejected   = "rejected"   // part: file; bad records
+	cSkipped    = "skipped"    // part: reason; records skipped on purpose
+	cDropped    = "dropped"    // part: "stage/rule"
+	cKept       = "kept"       // documents written
+	cBytesOut   = "bytes_out"  // uncompressed JSON bytes written
+	cShard      = "shard"      // part: shard path relative to OutDir
+	countSep    = "\x1f"
+)
+
+func countKey(kind string, parts ...string) string {
+	return strings.Join(append([]string{kind}, parts...), countSep)
+}
+
+// parseCountFn reads an initial count written as "key\tn".
+func parseCountFn(s string) (string, int64, error) {
+	i := strings.LastIndexByte(s, '\t')
+	if i < 0 {
+		return "", 0, fmt.Errorf("pipeline: bad count %q", s)
+	}
+	n, err := strconv.ParseInt(s[i+1:], 10, 64)
+	if err != nil {
+		return "", 0, fmt.Errorf("pipeline: bad count %q", s)
+	}
+	return s[:i], n, nil
+}
+
+// readFn reads one input file, given as "index\tpath", and emits its
+// documents in batches of the config's batch_size, each document with its
+// order key. Like `winnow run`'s reader it sets source (the file's base
+// name without extensions, unless input.source is set) and added (Added,
+// else the file's modification time), counts bad records per file and
+// records skipped on purpose, and treats a file that cannot be opened as
+// unreadable.
+type readFn struct {
+	Config     string
+	ConfigName string
+	Added      string
+
+	cfg *config.Config
+}
+
+func (f *readFn) Setup() error {
+	cfg, err := loadConfig(f.ConfigName, []byte(f.Config))
+	f.cfg = cfg
+	return err
+}
+
+func (f *readFn) ProcessElement(ctx context.Context, task string, emit func([]byte), count func(string, int64)) error {
+	idxText, path, ok := strings.Cut(task, "\t")
+	idx, err := strconv.ParseInt(idxText, 10, 64)
+	if !ok || err != nil {
+		return fmt.Errorf("pipeline: bad read task %q", task)
+	}
+	in := f.cfg.Input
+	rd, err := format.Open(path, format.Options{TextField: in.TextField, IDField: in.IDField})
+	if err != nil {
+		count(countKey(cUnreadable, path, err.Error()), 1)
+		return nil
+	}
+	defer rd.Close()
+	source := in.Source
+	if source == "" {
+		source = baseName(path)
+	}
+	added := f.Added
+	if added == "" {
+		if fi, err := os.Stat(path); err == nil {
+			added = fi.ModTime().UTC().Format(time.RFC3339)
+		}
+	}
+	var batch []wireDoc
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		b, err := encodeBatch(batch)
+		if err != nil {
+			return err
+		}
+		emit(b)
+		batch = batch[:0]
+		return nil
+	}
+	var docs int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		d, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			count(countKey(cRejected, path), 1)
+			var pe *winnow.ParseError
+			if errors.As(err, &pe) {
+				continue
+			}
+			break // the input cannot be read further: keep what was read
+		}
+		if d.Source == "" {
+			d.Source = source
+		}
+		if d.Added == "" {
+			d.Added = added
+		}
+		w, err := encodeDoc(orderKey(idx, docs), d)
+		if err != nil {
+			return err
+		}
+		docs++
+		batch = append(batch, w)
+		if len(batch) >= f.cfg.BatchSize {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	count(countKey(cRead), docs)
+	if sk, ok := rd.(format.Skipper); ok {
+		for reason, n := range sk.Skipped() {
+			count(countKey(cSkipped, reason), n)
+		}
+	}
+	if err := rd.Close(); err != nil {
+		count(countKey(cRejected, path), 1)
+	}
+	return flush()
+}
+
+// baseName is the file's name without folders and without extensions:
+// "CC-MAIN-x.warc.gz" -> "CC-MAIN-x" (internal/run's rule for source).
+func baseName(path string) string {
+	b := filepath.Base(path)
+	if i := strings.IndexByte(b[1:], '.'); i >= 0 {
+		b = b[:i+1]
+	}
+	return b
+}
+
+// stageFn runs a batch through the configured stages: the same
+// winnow.Stage values `winnow run` builds, called unchanged. One pipeline
+// is built per DoFn instance in Setup and closed in Teardown; the runner
+// calls ProcessElement from one goroutine per instance, which is the
+// Stage contract. Dropped documents are counted by "stage/rule"; kept
+// ones are emitted with their order key.
+type stageFn struct {
+	Config     string
+	ConfigName string
+
+	p winnow.Pipeline
+}
+
+func (f *stageFn) Setup() error {
+	cfg, err := loadConfig(f.ConfigName, []byte(f.Config))
+	if err != nil {
+		return err
+	}
+	f.p, err = cfg.NewPipeline()
+	return err
+}
+
+func (f *stageFn) Teardown() error {
+	if f.p == nil {
+		return nil
+	}
+	err := f.p.Close()
+	f.p = nil
+	return err
+}
+
+func (f *stageFn) ProcessElement(ctx context.Context, batch []byte, emit func(string, []byte), count func(string, int64)) error {
+	wires, err := decodeBatch(batch)
+	if err != nil {
+		return err
+	}
+	docs := make([]*winnow.Doc, len(wires))
+	keys := make(map[*winnow.Doc]string, len(wires))
+	for i, w := range wires {
+		if docs[i], err = w.decode(); err != nil {
+			return err
+		}
+		keys[docs[i]] = w.Key
+	}
+	kept, dropped, err := f.p.Process(ctx, docs, nil)
+	if err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	for _, d := range dropped {
+		count(countKey(cDropped, d.Drop.Reason()), 1)
+	}
+	for i, d := range kept {
+		key, ok := keys[d]
+		if !ok {
+			// A stage made a new document: place it after the batch's
+			// first key, in its output order.
+			key = fmt.Sprintf("%s+%06d", wires[0].Key, i)
+		}
+		w, err := encodeDoc(key, d)
+		if err != nil {
+			return err
+		}
+		b, err := encodeWire(w)
+		if err != nil {
+			return err
+		}
+		emit(key, b)
+	}
+	return nil
+}
+
+// bucketFn emits, for a kept document, one (bucket, order key) pair per
+// LSH bucket it falls in: "x<exact hash>" when exact dedup is on, and
+// "b<band>:<band hash>" for each band of its MinHash signature when
+// near-duplicate dedup is on. A bucket key holds the band index, so two
+// different bands with equal hashes are different buckets, as in
+// dedup.Run's (band, hash) sort key.
+type bucketFn struct {
+	Exact bool
+	Near  bool
+}
+
+func (f *bucketFn) ProcessElement(key string, doc []byte, emit func(string, string)) error {
+	w, err := decodeWire(doc)
+	if err != nil {
+		return err
+	}
+	if w.MinHash == nil {
+		return fmt.Errorf("pipeline: document %s has no minhash side row: put the minhash step last", key)
+	}
+	sig, err := parseMinHashRow(w.MinHash)
+	if err != nil {
+		return fmt.Errorf("%w (document %s)", err, key)
+	}
+	if f.Exact {
+		emit(fmt.Sprintf("x%016x%016x", sig.exact[0], sig.exact[1]), key)
+	}
+	if f.Near {
+		for j, b := range sig.bands {
+			emit(fmt.Sprintf("b%d:%016x", j, b), key)
+		}
+	}
+	return nil
+}
+
+// edgeFn turns one bucket into star edges from its smallest member, all
+// under the one key "" so that componentsFn sees every edge.
+func edgeFn(bucket string, members func(*string) bool, emit func(string, string)) {
+	var keys []string
+	var k string
+	for members(&k) {
+		keys = append(keys, k)
+	}
+	for _, e := range bucketEdges(keys, strings.HasPrefix(bucket, "x")) {
+		emit("", encodeEdge(e))
+	}
+}
+
+// componentsFn computes the connected components of all edges in one
+// place (a union-find; see docs/beam.md for the trade-off) and emits
+// (order key, rule) for every duplicate to drop.
+func componentsFn(_ string, edges func(*string) bool, emit func(string, string)) error {
+	var all []edge
+	var s string
+	for edges(&s) {
+		e, ok := decodeEdge(s)
+		if !ok {
+			return fmt.Errorf("pipeline: bad edge %q", s)
+		}
+		all = append(all, e)
+	}
+	dups := duplicates(all)
+	keys := make([]string, 0, len(dups))
+	for k := range dups {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		emit(k, dups[k])
+	}
+	return nil
+}
+
+// dropDuplicatesFn joins a document with its dedup decision: a document
+// with a rule is counted as dropped for "dedup/<rule>", the others pass.
+func dropDuplicatesFn(key string, docs func(*[]byte) bool, rules func(*string) bool, emit func(string, []byte), count func(string, int64)) error {
+	rule := ""
+	var r string
+	for rules(&r) {
+		rule = r
+	}
+	var d []byte
+	n := 0
+	for docs(&d) {
+		n++
+		if n > 1 {
+			return fmt.Errorf("pipeline: two documents with order key %s", key)
+		}
+		if rule != "" {
+			count(countKey(cDropped, "dedup/"+rule), 1)
+			continue
+		}
+		emit(key, d)
+	}
+	return nil
+}
+
+// byFileFn keys a document by the index of its input file, the unit of
+// output sharding.
+func byFileFn(key string, doc []byte) (int64, []byte, error) {
+	idx, _, ok := strings.Cut(key, ":")
+	n, err := strconv.ParseInt(idx, 10, 64)
+	if !ok || err != nil {
+		return 0, nil, fmt.Errorf("pipeline: bad order key %q", key)
+	}
+	return n, doc, nil
+}
+
+// shardsPerInput bounds the shards written for one input file: the
+// documents of input file i go to shards i·shardsPerInput and up, so the
+// writers of different files never share a name.
+const shardsPerInput = 1000
+
+// writeFn writes the kept documents of one input file, sorted by order
+// key, with internal/format/jsonl's shard writer (the dolma schema and
+// compression of `winnow run`) to OutDir/documents/NNNNN.jsonl.zst from
+// NNNNN = file index × 1000. The writer commits each shard by renaming a
+// temporary file, and the same input gives the same bytes, so a bundle the
+// runner retries rewrites the same shards.
+type writeFn struct {
+	OutDir     string
+	Config     string
+	ConfigName string
+
+	cfg *config.Config
+}
+
+func (f *writeFn) Setup() error {
+	cfg, err := loadConfig(f.ConfigName, []byte(f.Config))
+	f.cfg = cfg
+	return err
+}
+
+func (f *writeFn) ProcessElement(file int64, docs func(*[]byte) bool, count func(string, int64)) error {
+	var wires []wireDoc
+	var b []byte
+	for docs(&b) {
+		w, err := decodeWire(b)
+		if err != nil {
+			return err
+		}
+		w.MinHash = nil
+		wires = append(wires, w)
+	}
+	slices.SortFunc(wires, func(a, b wireDoc) int { return strings.Compare(a.Key, b.Key) })
+	out := f.cfg.Output
+	w, err := jsonl.NewShardWriter(filepath.Join(f.OutDir, "documents"), jsonl.ShardOptions{
+		Compression:        out.Compression,
+		MaxShardBytes:      out.MaxShardBytes,
+		FirstIndex:         int(file) * shardsPerInput,
+		StandoffAttributes: out.StandoffAttributes,
+		AttrDir:            filepath.Join(f.OutDir, "attributes"),
+	})
+	if err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	for _, wd := range wires {
+		d, err := wd.decode()
+		if err != nil {
+			w.Close()
+			return err
+		}
+		d.Payload = nil
+		if err := w.Write(d); err != nil {
+			w.Close()
+			return fmt.Errorf("pipeline: %w", err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	shards := w.Shards()
+	if len(shards) > shardsPerInput {
+		return fmt.Errorf("pipeline: input file %d needs %d shards, more than %d: raise output.max_shard_bytes", file, len(shards), shardsPerInput)
+	}
+	n, bytes := w.Written()
+	count(countKey(cKept), n)
+	count(countKey(cBytesOut), bytes)
+	for _, sh := range shards {
+		if rel, err := filepath.Rel(f.OutDir, sh); err == nil {
+			sh = filepath.ToSlash(rel)
+		}
+		count(countKey(cShard, sh), 1)
+	}
+	return nil
+}
+
+// toOneKeyFn puts every summed count under the one key "" for statsFn.
+func toOneKeyFn(key string, n int64) (string, string) {
+	return "", key + "\t" + strconv.FormatInt(n, 10)
+}
+
+// statsFn writes OutDir/stats.json (atomically: a temporary file renamed)
+// in the schema of `winnow run`'s run.Stats, from the summed counts.
+// Timing fields stay zero: the runner, not this pipeline, measures them.
+type statsFn struct {
+	OutDir     string
+	Config     string
+	ConfigName string
+}
+
+func (f *statsFn) ProcessElement(_ string, counts func(*string) bool) error {
+	var all []string
+	var c string
+	for counts(&c) {
+		all = append(all, c)
+	}
+	st, err := foldCounts(all)
+	if err != nil {
+		return err
+	}
+	cfg, err := loadConfig(f.ConfigName, []byte(f.Config))
+	if err != nil {
+		return err
+	}
+	if st.Config, err = cfg.Map(); err != nil {
+		return err
+	}
+	return writeStats(filepath.Join(f.OutDir, "stats.json"), st)
+}
+
+// foldCounts turns "key\tn" counts into run.Stats.
+func foldCounts(counts []string) (*run.Stats, error) {
+	st := &run.Stats{Skipped: map[string]int64{}, Shards: []string{}}
+	st.Inputs.UnreadableFiles = map[string]string{}
+	st.Documents.DroppedByReason = map[string]int64{}
+	st.Rejected.ByFile = map[string]int64{}
+	for _, c := range counts {
+		key, n, err := parseCountFn(c)
+		if err != nil {
+			return nil, err
+		}
+		parts := strings.Split(key, countSep)
+		arg := func(i int) string {
+			if i < len(parts) {
+				return parts[i]
+			}
+			return ""
+		}
+		switch parts[0] {
+		case cInputs:
+			st.Inputs.Total += int(n)
+		case cUnreadable:
+			st.Inputs.Unreadable += int(n)
+			st.Inputs.UnreadableFiles[arg(1)] = arg(2)
+		case cRead:
+			st.Documents.Read += n
+		case cRejected:
+			st.Rejected.Total += n
+			st.Rejected.ByFile[arg(1)] += n
+		case cSkipped:
+			st.Skipped[arg(1)] += n
+		case cDropped:
+			st.Documents.Dropped += n
+			st.Documents.DroppedByReason[arg(1)] += n
+		case cKept:
+			st.Documents.Kept += n
+		case cBytesOut:
+			st.BytesOut += n
+		case cShard:
+			st.Shards = append(st.Shards, arg(1))
+		default:
+			return nil, fmt.Errorf("pipeline: unknown count %q", key)
+		}
+	}
+	sort.Strings(st.Shards)
+	return st, nil
+}
+
+func writeStats(path string, st *run.Stats) error {
+	b, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,246 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/transforms/stats"
+
+	"winnow/internal/config"
+	"winnow/internal/dedup"
+	"winnow/internal/format"
+	"winnow/internal/run"
+)
+
+// Options configures one Beam run of a winnow pipeline.
+type Options struct {
+	// Inputs are files, folders or globs, as for `winnow run`. They are
+	// expanded when the pipeline is built, on the launching machine, into
+	// a sorted list without repeats; every worker must see the files under
+	// the same names.
+	Inputs []string
+	// OutDir is the output folder. Workers write shards into it and the
+	// last step writes OutDir/stats.json, so on a cluster it must be a
+	// folder every worker shares.
+	OutDir string
+	// Overwrite removes earlier output (documents/, stats.json) first;
+	// without it a folder holding output is refused.
+	Overwrite bool
+	// Config is the YAML text of the pipeline config, ConfigName its name
+	// in error messages. Empty Config means config.Default().
+	Config     []byte
+	ConfigName string
+	// Added is the RFC 3339 time given to documents without an "added"
+	// value; empty means each input file's modification time in UTC, as
+	// in `winnow run`.
+	Added string
+}
+
+// loadConfig parses the config of opt, or the default one.
+func loadConfig(name string, data []byte) (*config.Config, error) {
+	if len(data) == 0 {
+		return config.Default(), nil
+	}
+	return config.Parse(name, data)
+}
+
+// dedupConfig returns the minhash step's config and whether the
+// pipeline has one, refusing the options this pipeline does not
+// implement: repeated-line dedup, Jaccard verification, tag-only mode
+// and survivor policies other than "first".
+func dedupConfig(cfg *config.Config) (dedup.Config, bool, error) {
+	dc, ok := run.DedupConfig(cfg)
+	if !ok {
+		return dc, false, nil
+	}
+	var errs []error
+	if dc.Lines.Enabled {
+		errs = append(errs, errors.New("pipeline: minhash lines.enabled (repeated-line dedup) is not supported on beam"))
+	}
+	if dc.Verify > 0 {
+		errs = append(errs, errors.New("pipeline: minhash verify_jaccard is not supported on beam"))
+	}
+	if dc.TagOnly {
+		errs = append(errs, errors.New("pipeline: minhash tag_only is not supported on beam"))
+	}
+	if dc.Survivor != "first" {
+		errs = append(errs, fmt.Errorf("pipeline: minhash survivor %q is not supported on beam (only first)", dc.Survivor))
+	}
+	return dc, true, errors.Join(errs...)
+}
+
+// expandInputs resolves every argument on its own, as `winnow run` does:
+// the files come back sorted without repeats, and an argument that names
+// nothing readable is returned in unreadable with its reason.
+func expandInputs(args []string) (files []string, unreadable map[string]string) {
+	unreadable = map[string]string{}
+	seen := map[string]bool{}
+	for _, a := range args {
+		got, err := format.Expand([]string{a})
+		if err != nil {
+			unreadable[a] = err.Error()
+			continue
+		}
+		if len(got) == 0 {
+			unreadable[a] = fmt.Sprintf("pipeline: %s: no input files", a)
+			continue
+		}
+		for _, f := range got {
+			key, err := filepath.Abs(f)
+			if err != nil {
+				key = f
+			}
+			if !seen[key] {
+				seen[key] = true
+				files = append(files, f)
+			}
+		}
+	}
+	sort.Strings(files)
+	return files, unreadable
+}
+
+// outputs are the names this pipeline writes under OutDir.
+var outputs = []string{"documents", "stats.json"}
+
+func prepareOut(dir string, overwrite bool) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	for _, name := range outputs {
+		p := filepath.Join(dir, name)
+		if _, err := os.Lstat(p); err != nil {
+			continue
+		}
+		if !overwrite {
+			return fmt.Errorf("pipeline: %s already holds output (%s); choose another folder or overwrite", dir, name)
+		}
+		if err := os.RemoveAll(p); err != nil {
+			return fmt.Errorf("pipeline: %w", err)
+		}
+	}
+	return nil
+}
+
+// Build adds the winnow pipeline to the scope s:
+//
+//	input files ─▶ readFn (one element per file: batches of documents)
+//	            ─▶ stageFn (the configured winnow.Stage values, unchanged)
+//	            ─▶ kept documents keyed by order key
+//	[minhash step]  ─▶ bucketFn: (exact hash | band j hash, key)
+//	                ─▶ GroupByKey ─▶ edgeFn: star edges per bucket
+//	                ─▶ GroupByKey on one key ─▶ componentsFn: union-find,
+//	                   survivor = smallest order key, rule per duplicate
+//	                ─▶ CoGroupByKey with the documents ─▶ dropDuplicatesFn
+//	            ─▶ GroupByKey by input file ─▶ writeFn (documents shards)
+//	counts of every step ─▶ SumPerKey ─▶ GroupByKey on one key ─▶ statsFn
+//
+// The config is checked, the inputs expanded and the output folder
+// prepared before Build returns; an error says what is wrong and nothing
+// is added to s.
+func Build(s beam.Scope, opt Options) error {
+	cfg, err := loadConfig(opt.ConfigName, opt.Config)
+	if err != nil {
+		return err
+	}
+	if err := cfg.Check(); err != nil {
+		return err
+	}
+	dc, hasDedup, err := dedupConfig(cfg)
+	if err != nil {
+		return err
+	}
+	if opt.OutDir == "" {
+		return errors.New("pipeline: no output folder")
+	}
+	if opt.Added != "" {
+		if _, err := time.Parse(time.RFC3339, opt.Added); err != nil {
+			return fmt.Errorf("pipeline: added time %q is not RFC 3339", opt.Added)
+		}
+	}
+	// Building every stage once here reports a config that parses but
+	// cannot run (a missing model file) before any worker starts.
+	p, err := cfg.NewPipeline()
+	if err != nil {
+		return err
+	}
+	if err := p.Close(); err != nil {
+		return err
+	}
+	files, unreadable := expandInputs(opt.Inputs)
+	if len(files) == 0 {
+		msgs := make([]string, 0, len(unreadable))
+		for _, m := range unreadable {
+			msgs = append(msgs, m)
+		}
+		sort.Strings(msgs)
+		return fmt.Errorf("pipeline: no input to read: %s", strings.Join(msgs, "; "))
+	}
+	if err := prepareOut(opt.OutDir, opt.Overwrite); err != nil {
+		return err
+	}
+	outDir, err := filepath.Abs(opt.OutDir)
+	if err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	cfgText := string(opt.Config)
+
+	tasks := make([]string, len(files))
+	for i, f := range files {
+		tasks[i] = strconv.Itoa(i) + "\t" + f
+	}
+	initial := []string{countKey(cInputs) + "\t" + strconv.Itoa(len(files)+len(unreadable))}
+	for a, msg := range unreadable {
+		initial = append(initial, countKey(cUnreadable, a, msg)+"\t1")
+	}
+	sort.Strings(initial)
+
+	s = s.Scope("winnow")
+	batches, readCounts := beam.ParDo2(s.Scope("read"), &readFn{Config: cfgText, ConfigName: opt.ConfigName, Added: opt.Added},
+		beam.CreateList(s, tasks))
+	kept, stageCounts := beam.ParDo2(s.Scope("stages"), &stageFn{Config: cfgText, ConfigName: opt.ConfigName}, batches)
+	countCols := []beam.PCollection{beam.ParDo(s, parseCountFn, beam.CreateList(s, initial)), readCounts, stageCounts}
+
+	if hasDedup {
+		ds := s.Scope("dedup")
+		buckets := beam.ParDo(ds, &bucketFn{Exact: dc.Exact, Near: dc.Near}, kept)
+		edges := beam.ParDo(ds, edgeFn, beam.GroupByKey(ds, buckets))
+		rules := beam.ParDo(ds, componentsFn, beam.GroupByKey(ds, edges))
+		var dedupCounts beam.PCollection
+		kept, dedupCounts = beam.ParDo2(ds, dropDuplicatesFn, beam.CoGroupByKey(ds, kept, rules))
+		countCols = append(countCols, dedupCounts)
+	}
+
+	byFile := beam.ParDo(s, byFileFn, kept)
+	writeCounts := beam.ParDo(s.Scope("write"), &writeFn{OutDir: outDir, Config: cfgText, ConfigName: opt.ConfigName},
+		beam.GroupByKey(s, byFile))
+	countCols = append(countCols, writeCounts)
+
+	sums := stats.SumPerKey(s, beam.Flatten(s, countCols...))
+	beam.ParDo0(s.Scope("stats"), &statsFn{OutDir: outDir, Config: cfgText, ConfigName: opt.ConfigName},
+		beam.GroupByKey(s, beam.ParDo(s, toOneKeyFn, sums)))
+	return nil
+}
+
+// Run builds the pipeline and runs it on the named runner ("prism",
+// "direct", "flink", "spark", "dataflow", or any runner registered with
+// beam.RegisterRunner by an import of its package). It returns when the
+// runner reports the job done; the result is in opt.OutDir.
+func Run(ctx context.Context, runner string, opt Options) error {
+	p, s := beam.NewPipelineWithRoot()
+	if err := Build(s, opt); err != nil {
+		return err
+	}
+	if _, err := beam.Run(ctx, runner, p); err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,129 @@
+package pipeline
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+
+	"winnow"
+)
+
+// wireDoc is a document as it travels between transforms. The JSON form
+// of winnow.Doc leaves out the fields that are never written (Payload,
+// Pos, Side), but the stages need Payload and Pos, and the dedup
+// transforms need the "minhash" side row, so they travel beside it.
+type wireDoc struct {
+	// Key is the document's order key (see orderKey).
+	Key     string          `json:"k"`
+	Doc     json.RawMessage `json:"d"`
+	Payload []byte          `json:"p,omitempty"`
+	File    string          `json:"f,omitempty"`
+	Offset  int64           `json:"o,omitempty"`
+	Record  int64           `json:"r,omitempty"`
+	// MinHash is Doc.Side["minhash"] after the stages ran.
+	MinHash []byte `json:"m,omitempty"`
+}
+
+// orderKey is a document's place in the input order: the index of its
+// input file in the sorted input list, then its index among the
+// documents of that file, both zero-padded so that keys sort as the
+// documents were read. The "first" survivor policy keeps the smallest
+// key of a connected component, as `winnow run` keeps the smallest
+// output ordinal.
+func orderKey(file, doc int64) string {
+	return fmt.Sprintf("%08d:%012d", file, doc)
+}
+
+func encodeDoc(key string, d *winnow.Doc) (wireDoc, error) {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return wireDoc{}, fmt.Errorf("pipeline: encode document %s: %w", d.ID, err)
+	}
+	w := wireDoc{Key: key, Doc: b, Payload: d.Payload, File: d.Pos.File, Offset: d.Pos.Offset, Record: d.Pos.Record}
+	if d.Side != nil {
+		w.MinHash = d.Side[sideMinHash]
+	}
+	return w, nil
+}
+
+func (w wireDoc) decode() (*winnow.Doc, error) {
+	d := &winnow.Doc{}
+	if err := json.Unmarshal(w.Doc, d); err != nil {
+		return nil, fmt.Errorf("pipeline: decode document %s: %w", w.Key, err)
+	}
+	d.Payload = w.Payload
+	d.Pos = winnow.Position{File: w.File, Offset: w.Offset, Record: w.Record}
+	return d, nil
+}
+
+func encodeBatch(b []wireDoc) ([]byte, error) {
+	out, err := json.Marshal(b)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: encode batch: %w", err)
+	}
+	return out, nil
+}
+
+func decodeBatch(p []byte) ([]wireDoc, error) {
+	var b []wireDoc
+	if err := json.Unmarshal(p, &b); err != nil {
+		return nil, fmt.Errorf("pipeline: decode batch: %w", err)
+	}
+	return b, nil
+}
+
+func encodeWire(w wireDoc) ([]byte, error) {
+	out, err := json.Marshal(w)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: encode document %s: %w", w.Key, err)
+	}
+	return out, nil
+}
+
+func decodeWire(p []byte) (wireDoc, error) {
+	var w wireDoc
+	if err := json.Unmarshal(p, &w); err != nil {
+		return wireDoc{}, fmt.Errorf("pipeline: decode document: %w", err)
+	}
+	return w, nil
+}
+
+// sideMinHash is dedup.SideMinHash, the side key of the minhash stage.
+const sideMinHash = "minhash"
+
+// signature is what the dedup transforms need of a "minhash" side row.
+type signature struct {
+	exact [2]uint64
+	bands []uint64
+}
+
+// parseMinHashRow decodes a "minhash" side row as laid out in
+// internal/dedup/side.go (little-endian):
+//
+//	offset  size  field
+//	0       1     version (1)
+//	1       4     parameter fingerprint
+//	5       16    exact content hash, xxh3-128: high 64 bits, low 64 bits
+//	21      1     k: number of band hashes (0 when the text has no word)
+//	22      8·k   band hashes
+//
+// Errors: a row shorter than its header, another version, or a length
+// that does not match k.
+func parseMinHashRow(p []byte) (signature, error) {
+	const header = 22
+	if len(p) < header {
+		return signature{}, fmt.Errorf("pipeline: minhash side row of %d bytes, want at least %d", len(p), header)
+	}
+	if p[0] != 1 {
+		return signature{}, fmt.Errorf("pipeline: minhash side row version %d, want 1", p[0])
+	}
+	k := int(p[21])
+	if len(p) != header+8*k {
+		return signature{}, fmt.Errorf("pipeline: minhash side row of %d bytes, want %d for %d bands", len(p), header+8*k, k)
+	}
+	s := signature{exact: [2]uint64{binary.LittleEndian.Uint64(p[5:]), binary.LittleEndian.Uint64(p[13:])}}
+	for i := range k {
+		s.bands = append(s.bands, binary.LittleEndian.Uint64(p[header+8*i:]))
+	}
+	return s, nil
+}

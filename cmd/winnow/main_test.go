@@ -19,6 +19,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"winnow/internal/config"
+	"winnow/internal/format"
 	"winnow/internal/run"
 	"winnow/internal/steps"
 	"winnow/internal/testutil"
@@ -636,5 +637,48 @@ func TestFlagsOverrideConfig(t *testing.T) {
 	}
 	if n != 20 {
 		t.Errorf("%d documents in the shards, want 20", n)
+	}
+}
+
+// TestParquetOutput: --output-format parquet writes the same documents as
+// the JSONL shards, readable back through the Parquet reader; options the
+// Parquet layout cannot honour are refused before any input is read.
+func TestParquetOutput(t *testing.T) {
+	in := testutil.Shared(t, "corpus/warc/resiliparse/warcfile.warc.gz")
+	cfg := filepath.Join(t.TempDir(), "p.yaml")
+	os.WriteFile(cfg, []byte("steps: [extract]\n"), 0o644)
+	jsonOut := filepath.Join(t.TempDir(), "j")
+	if code, _, stderr := winnow(t, "run", "-q", "-c", cfg, "-o", jsonOut, in); code != 0 {
+		t.Fatalf("jsonl run: exit %d %s", code, stderr)
+	}
+	pqOut := filepath.Join(t.TempDir(), "p")
+	if code, _, stderr := winnow(t, "run", "-q", "-c", cfg, "--output-format", "parquet", "-o", pqOut, in); code != 0 {
+		t.Fatalf("parquet run: exit %d %s", code, stderr)
+	}
+	want := shardRows(t, filepath.Join(jsonOut, "documents"))
+	r, err := format.Open(filepath.Join(pqOut, "documents", "00000.parquet"), format.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var n int
+	for ; ; n++ {
+		d, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n >= len(want) || d.ID != want[n]["id"] || d.Text != want[n]["text"] {
+			t.Fatalf("parquet row %d (%s) differs from JSONL document", n, d.ID)
+		}
+	}
+	if n != len(want) || n != 16 {
+		t.Errorf("parquet rows = %d, jsonl documents = %d, want 16", n, len(want))
+	}
+	code, _, stderr := winnow(t, "run", "-q", "--output-format", "parquet", "--standoff", "-o", filepath.Join(t.TempDir(), "x"), in)
+	if code != 1 || !strings.Contains(stderr, "standoff_attributes") {
+		t.Errorf("parquet with --standoff: exit %d %s", code, stderr)
 	}
 }

@@ -69,6 +69,7 @@ type runFlags struct {
 	workers       int
 	maxShardBytes int64
 	compression   string
+	outputFormat  string
 	textField     string
 	idField       string
 	added         string
@@ -106,6 +107,7 @@ which no INPUT exists fails with exit code 1.`,
 	fl.IntVarP(&f.workers, "workers", "w", 0, "worker goroutines (default: config, else number of cores)")
 	fl.Int64Var(&f.maxShardBytes, "max-shard-bytes", 0, "uncompressed bytes per output shard (overrides config)")
 	fl.StringVar(&f.compression, "compression", "", "output compression: zst, gz or none (overrides config)")
+	fl.StringVar(&f.outputFormat, "output-format", "", "document shards: jsonl or parquet (overrides config)")
 	fl.StringVar(&f.textField, "text-field", "", "JSONL key of the document text (overrides config)")
 	fl.StringVar(&f.idField, "id-field", "", "JSONL key of the document id (overrides config)")
 	fl.StringVar(&f.added, "added", "", `RFC 3339 time for the documents' "added" field (default: input file mtime)`)
@@ -141,6 +143,9 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stderr io.Writer) er
 	}
 	if fl.Changed("compression") {
 		cfg.Output.Compression = f.compression
+	}
+	if fl.Changed("output-format") {
+		cfg.Output.Format = f.outputFormat
 	}
 	if fl.Changed("text-field") {
 		cfg.Input.TextField = f.textField

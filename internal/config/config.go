@@ -56,6 +56,9 @@ var defaultOptions = map[string]string{
 // Compressions are the accepted values of output.compression.
 var Compressions = []string{"zst", "gz", "none"}
 
+// Formats are the accepted values of output.format.
+var Formats = []string{"jsonl", "parquet"}
+
 // lookupStep and stepNames read the stage registry; tests replace them
 // with a registry of fake stages.
 var (
@@ -92,8 +95,16 @@ type Input struct {
 
 // Output holds the shard writer options.
 type Output struct {
-	// Compression is "zst", "gz" or "none".
+	// Format of the document shards: "jsonl" (default; dolma's schema,
+	// one JSON object per line) or "parquet" (the same fields as columns,
+	// metadata and attributes as JSON strings). Rejects are always JSONL.
+	Format string `yaml:"format"`
+	// Compression is "zst", "gz" or "none" (for Parquet: the column
+	// pages' codec, zstd, gzip or none).
 	Compression string `yaml:"compression"`
+	// RowGroupRows ends a Parquet row group after this many rows; 0 means
+	// the Parquet writer's default (100,000).
+	RowGroupRows int `yaml:"row_group_rows"`
 	// MaxShardBytes is the uncompressed size in bytes at which a new
 	// shard starts; 0 means DefaultMaxShardBytes.
 	MaxShardBytes int64 `yaml:"max_shard_bytes"`
@@ -148,6 +159,7 @@ func Default() *Config {
 		MaxInFlight: DefaultMaxInFlight,
 		Input:       Input{TextField: "text", IDField: "id"},
 		Output: Output{
+			Format:        "jsonl",
 			Compression:   DefaultCompression,
 			MaxShardBytes: DefaultMaxShardBytes,
 		},
@@ -271,6 +283,23 @@ func (c *Config) check(file string, doc *yaml.Node) []error {
 			msg += "; did you mean " + s + "?"
 		}
 		errs = append(errs, &Error{File: file, Line: lineOf(doc, "output", "compression"), Msg: "output.compression: " + msg})
+	}
+	switch {
+	case c.Output.Format == "" || c.Output.Format == "jsonl":
+	case c.Output.Format == "parquet":
+		if c.Output.StandoffAttributes {
+			errs = append(errs, &Error{File: file, Line: lineOf(doc, "output", "standoff_attributes"),
+				Msg: "output.standoff_attributes: stand-off attribute shards are aligned with JSONL shards; not with format parquet"})
+		}
+	default:
+		msg := fmt.Sprintf("unknown format %q (want one of %s)", c.Output.Format, strings.Join(Formats, ", "))
+		if s := suggest(c.Output.Format, Formats); s != "" {
+			msg += "; did you mean " + s + "?"
+		}
+		errs = append(errs, &Error{File: file, Line: lineOf(doc, "output", "format"), Msg: "output.format: " + msg})
+	}
+	if c.Output.RowGroupRows < 0 {
+		bad("output", "row_group_rows must not be negative, got %d", c.Output.RowGroupRows)
 	}
 	if c.Output.MaxShardBytes < 0 {
 		bad("output", "max_shard_bytes must not be negative, got %d", c.Output.MaxShardBytes)

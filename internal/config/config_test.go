@@ -148,7 +148,7 @@ steps:
 	if c.Input != (Input{TextField: "body", IDField: "uid", Source: "crawl"}) {
 		t.Errorf("input = %+v", c.Input)
 	}
-	if c.Output != (Output{Compression: "gz", MaxShardBytes: 1000, StandoffAttributes: true}) {
+	if c.Output != (Output{Format: "jsonl", Compression: "gz", MaxShardBytes: 1000, StandoffAttributes: true}) {
 		t.Errorf("output = %+v", c.Output)
 	}
 	if len(c.Steps) != 4 {
@@ -227,6 +227,11 @@ func TestParseErrors(t *testing.T) {
 			"p.yaml:2: batch_size: must be at least 1, got -1",
 			"p.yaml:3: max_in_flight: must be at least 1, got 0",
 			`p.yaml:4: output.compression: unknown compression "zstd" (want one of zst, gz, none); did you mean zst?`}, 4},
+		{"output format", "output:\n  format: parket\n  row_group_rows: -1\n", []string{
+			`p.yaml:2: output.format: unknown format "parket" (want one of jsonl, parquet); did you mean parquet?`,
+			"output: row_group_rows must not be negative, got -1"}, 2},
+		{"parquet and stand-off", "output: {format: parquet, standoff_attributes: true}\n", []string{
+			"p.yaml:1: output.standoff_attributes: stand-off attribute shards are aligned with JSONL shards; not with format parquet"}, 1},
 		{"input option", "input: {text_feld: body}\n", []string{`p.yaml:1: unknown option of input "text_feld"; did you mean text_field?`}, 1},
 		{"step shape", "steps:\n  - {extract: {}, clean: {}}\n  - [a]\n", []string{
 			"p.yaml:2: steps: a step is a one-key mapping of stage name to options, got 2 keys",

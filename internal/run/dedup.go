@@ -43,6 +43,9 @@ func CheckDedup(cfg *config.Config) error {
 	if !ok {
 		return nil
 	}
+	if cfg.Output.Format == "parquet" {
+		return fmt.Errorf("run: the dedup phase (step %s) reads and rewrites JSONL shards; output.format parquet is not supported with it", dedup.StageName)
+	}
 	if cfg.Output.Compression != "zst" {
 		return fmt.Errorf("run: the dedup phase (step %s) needs output.compression zst, got %s", dedup.StageName, cfg.Output.Compression)
 	}

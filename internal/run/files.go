@@ -8,13 +8,15 @@ import (
 	"winnow/internal/config"
 	"winnow/internal/format"
 	"winnow/internal/format/jsonl"
+	"winnow/internal/format/parquet"
 )
 
 // Files returns the backend that reads WARC, WET and JSONL files with
 // internal/format and writes dolma-schema JSONL shards with
-// internal/format/jsonl:
+// internal/format/jsonl (or Parquet shards with internal/format/parquet
+// when output.format is parquet):
 //
-//	OUTDIR/documents/NNNNN.jsonl.zst
+//	OUTDIR/documents/NNNNN.jsonl.zst          (or NNNNN.parquet)
 //	OUTDIR/side/<key>/NNNNN.bin
 //	OUTDIR/attributes/<set>/NNNNN.jsonl.zst   (standoff_attributes only)
 //	OUTDIR/rejects/NNNNN.jsonl.zst
@@ -25,6 +27,17 @@ func Files() *Backend {
 			return format.Open(path, format.Options{TextField: in.TextField, IDField: in.IDField})
 		},
 		Documents: func(outDir string, out config.Output) (ShardWriter, error) {
+			if out.Format == "parquet" {
+				w, err := parquet.NewShardWriter(filepath.Join(outDir, "documents"), parquet.ShardOptions{
+					Compression:   parquetCodecs[out.Compression],
+					MaxShardBytes: out.MaxShardBytes,
+					RowGroupRows:  out.RowGroupRows,
+				})
+				if err != nil {
+					return nil, fmt.Errorf("run: %w", err)
+				}
+				return w, nil
+			}
 			w, err := jsonl.NewShardWriter(filepath.Join(outDir, "documents"), shardOptions(outDir, out))
 			if err != nil {
 				return nil, fmt.Errorf("run: %w", err)
@@ -40,6 +53,9 @@ func Files() *Backend {
 		},
 	}
 }
+
+// parquetCodecs maps output.compression to the Parquet page codec.
+var parquetCodecs = map[string]string{"zst": "zstd", "gz": "gzip", "none": "none", "": "zstd"}
 
 func shardOptions(outDir string, out config.Output) jsonl.ShardOptions {
 	return jsonl.ShardOptions{

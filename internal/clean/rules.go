@@ -163,26 +163,90 @@ func (c *cleaner) replacementChars() {
 // further split into sentences.
 func (c *cleaner) lines(sentenceMode bool) {
 	s := c.text
-	for pos := 0; pos < len(s); {
-		end := len(s)
-		next := len(s)
-		if i := strings.IndexByte(s[pos:], '\n'); i >= 0 {
-			end = pos + i
-			next = end + 1
-		}
-		line := s[pos:end]
-		if sentenceMode {
+	if sentenceMode {
+		for pos := 0; pos < len(s); {
+			end, next := lineEnd(s, pos)
 			// The sentence is the unit: line rules would judge a whole
 			// paragraph by one fragment of it.
-			for _, sen := range segment(line, true) {
+			for _, sen := range segment(s[pos:end], true) {
 				c.sentence(pos+sen[0], pos+sen[1])
 			}
-		} else if rule := c.lineRule(line); rule != "" {
-			c.remove(pos, next, rule)
-		} else {
-			c.inline(pos, end, true)
+			pos = next
 		}
+		return
+	}
+	// Rules are decided for every line first: whether a short line stays
+	// depends on the lines around it (keepShortLines).
+	var ls []lineVerdict
+	for pos := 0; pos < len(s); {
+		end, next := lineEnd(s, pos)
+		line := s[pos:end]
+		ls = append(ls, lineVerdict{pos, end, next, c.lineRule(line), strings.TrimSpace(line) == ""})
 		pos = next
+	}
+	keepShortLines(ls)
+	for _, l := range ls {
+		if l.rule != "" {
+			c.remove(l.start, l.next, l.rule)
+		} else {
+			c.inline(l.start, l.end, true)
+		}
+	}
+}
+
+// lineEnd returns the end of the line that starts at pos (its '\n' or the
+// end of s) and the start of the next line.
+func lineEnd(s string, pos int) (end, next int) {
+	if i := strings.IndexByte(s[pos:], '\n'); i >= 0 {
+		return pos + i, pos + i + 1
+	}
+	return len(s), len(s)
+}
+
+// lineVerdict is one line of the text (bytes [start,end), next the start
+// of the following line) and the rule that removes it ("" to keep it).
+type lineVerdict struct {
+	start, end, next int
+	rule             string
+	blank            bool
+}
+
+// keepShortLines keeps the lines the min_words rule removed that stand
+// alone inside kept text: the nearest non-blank line before and the one
+// after are both kept. Such a line is a section heading ("Ingredients",
+// "GPU"), a caption or source label ("[Reuters]"), a dateline or a list
+// entry of the text itself, and removing it cut real article text: on
+// Scrapinghub's article extraction benchmark this rule removed 1,173
+// bytes of ground-truth text against 255 bytes of other text, and cost
+// 0.003 F1. Short lines at the edges of the text (a tag label before the
+// first kept line, a contact address after the last) and runs of short
+// lines (menus, tag lists) still go: those are the page furniture DCLM's
+// RefinedWeb line modifier of fewer than 2 words is after
+// (mlfoundations/dclm baselines/mappers/modifiers.py).
+func keepShortLines(ls []lineVerdict) {
+	// keptBefore[i]: the nearest non-blank line before i exists and is
+	// kept, as decided by every rule other than this one.
+	keptBefore := make([]bool, len(ls))
+	prev := false
+	for i, l := range ls {
+		keptBefore[i] = prev
+		if !l.blank {
+			prev = l.rule == ""
+		}
+	}
+	var keep []int
+	next := false
+	for i := len(ls) - 1; i >= 0; i-- {
+		l := ls[i]
+		if l.rule == RuleMinWords && keptBefore[i] && next {
+			keep = append(keep, i)
+		}
+		if !l.blank {
+			next = l.rule == ""
+		}
+	}
+	for _, i := range keep {
+		ls[i].rule = ""
 	}
 }
 

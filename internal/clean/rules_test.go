@@ -91,6 +91,38 @@ func TestLineRules(t *testing.T) {
 	})
 }
 
+// A line of fewer than min_words words stays when it stands alone between
+// two kept lines: headings, source labels, datelines and list entries of
+// the text itself. The shapes come from the lines the rule removed from
+// Scrapinghub's article extraction benchmark (paraphrased); expected
+// outputs written by hand.
+func TestShortLineContext(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Mode = "lines"
+	runCases(t, cfg, []ruleCase{
+		{"section heading kept", "The new laptop runs cooler than the old one.\nDisplay\nThe screen is brighter and sharper.\n",
+			"The new laptop runs cooler than the old one.\nDisplay\nThe screen is brighter and sharper.\n", ""},
+		{"recipe heading after a list kept", "Plum and Ginger Jam\nMethod\nHeat the jars in a pan of water.\n",
+			"Plum and Ginger Jam\nMethod\nHeat the jars in a pan of water.\n", ""},
+		{"source label kept", "The console went on sale on Tuesday.\n[Gazette]\nReviewers liked the controller.\n",
+			"The console went on sale on Tuesday.\n[Gazette]\nReviewers liked the controller.\n", ""},
+		{"dateline kept", "Late goals force overtime\nRotterdam\nThe home side scored twice in the last five minutes.\n",
+			"Late goals force overtime\nRotterdam\nThe home side scored twice in the last five minutes.\n", ""},
+		{"list entry kept", "two ripe pears, peeled\ncinnamon\nhalf a cup of honey\n",
+			"two ripe pears, peeled\ncinnamon\nhalf a cup of honey\n", ""},
+		{"heading between blank lines kept", "The first part of the story ends here.\n\nBackground\n\nThe second part begins here.\n",
+			"The first part of the story ends here.\n\nBackground\n\nThe second part begins here.\n", ""},
+		{"contact line at the end removed", "Dealers sold more trucks this year.\nreporter@example.com\n",
+			"Dealers sold more trucks this year.\n", RuleMinWords},
+		{"url at the start removed", "https://example.com/news/cat-found\nA lost cat came home after five years.\n",
+			"A lost cat came home after five years.\n", RuleMinWords},
+		{"run of menu words removed", "The river floods every spring.\nPolitics\nSport\nCulture\nThe dam holds the water back.\n",
+			"The river floods every spring.\nThe dam holds the water back.\n", RuleMinWords},
+		{"neighbour removed by another rule", "Share on Facebook\nTopics\nThe river floods every spring.\n",
+			"The river floods every spring.\n", RuleMinWords},
+	})
+}
+
 // Counts by hand from countWords' definition.
 func TestCountWords(t *testing.T) {
 	for _, tc := range []struct {

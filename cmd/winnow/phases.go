@@ -101,7 +101,39 @@ phase.`,
 	return cmd
 }
 
+func newMergeCmd(stderr io.Writer) *cobra.Command {
+	var quiet bool
+	cmd := &cobra.Command{
+		Use:   "merge OUTDIR",
+		Short: "Merge the rank folders of a shard-parallel run into OUTDIR",
+		Long: `Merge moves the shards of every rank of a run made with --rank and
+--world-size (OUTDIR/rank-RRRRR, all finished) into OUTDIR, named
+RRRRR-NNNNN so that they sort in input order, sums the ranks' stats.json
+into OUTDIR/stats.json and removes the rank folders. It only renames files;
+an interrupted merge is finished by running it again. "winnow dedup OUTDIR"
+merges first by itself.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := run.Merge(args[0])
+			if err != nil {
+				return err
+			}
+			if !quiet {
+				st.WriteSummary(stderr)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no summary")
+	return cmd
+}
+
 func runDedup(ctx context.Context, dir string, f *dedupFlags, stderr io.Writer) error {
+	if ranks, _ := filepath.Glob(filepath.Join(dir, "rank-*")); len(ranks) > 0 {
+		if _, err := run.Merge(dir); err != nil {
+			return err
+		}
+	}
 	var cfg *config.Config
 	var err error
 	if f.configPath != "" || f.preset != "" {

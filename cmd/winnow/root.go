@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -55,7 +56,7 @@ identification, deduplication) and writes dolma-schema JSONL shards.`,
 	root.AddCommand(newRunCmd(stderr), newStepsCmd(stdout), newVersionCmd(stdout))
 	root.AddCommand(newEvalCmd(stdout))
 	root.AddCommand(newReportCmd(stdout))
-	root.AddCommand(newPresetCmd(stdout), newExplainCmd(stdout), newDedupCmd(stderr))
+	root.AddCommand(newPresetCmd(stdout), newExplainCmd(stdout), newDedupCmd(stderr), newMergeCmd(stderr))
 	return root
 }
 
@@ -75,6 +76,9 @@ type runFlags struct {
 	added         string
 	quiet         bool
 	overwrite     bool
+	resume        bool
+	rank          int
+	worldSize     int
 	progressEvery time.Duration
 	cpuProfile    string
 	report        reportFlags
@@ -113,6 +117,9 @@ which no INPUT exists fails with exit code 1.`,
 	fl.StringVar(&f.added, "added", "", `RFC 3339 time for the documents' "added" field (default: input file mtime)`)
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress and no summary")
 	fl.BoolVar(&f.overwrite, "overwrite", false, "replace the output of an earlier run in OUTDIR")
+	fl.BoolVar(&f.resume, "resume", false, "finish the interrupted run in OUTDIR from its last checkpoint (same arguments); start one when OUTDIR holds none")
+	fl.IntVar(&f.rank, "rank", 0, "process the rank-th share of the inputs into OUTDIR/rank-RRRRR (with --world-size)")
+	fl.IntVar(&f.worldSize, "world-size", 0, "number of ranks the inputs are split among (then: winnow dedup OUTDIR, or winnow merge OUTDIR)")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) of the run to this file")
 	fl.DurationVar(&f.progressEvery, "progress-every", run.DefaultProgressEvery, "period of progress lines when stderr is not a terminal")
 	f.report.add(fl)
@@ -160,6 +167,9 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stderr io.Writer) er
 		Inputs:        args,
 		OutDir:        f.out,
 		Overwrite:     f.overwrite,
+		Resume:        f.resume,
+		Rank:          f.rank,
+		WorldSize:     f.worldSize,
 		Config:        cfg,
 		Added:         f.added,
 		ProgressEvery: f.progressEvery,
@@ -180,18 +190,33 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stderr io.Writer) er
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if f.resume && f.overwrite {
+		return errors.New("run: --resume and --overwrite exclude each other")
+	}
+	outDir := f.out
+	if f.worldSize > 1 {
+		if f.report.on {
+			return errors.New("run: --report samples one process's run; not with --world-size")
+		}
+		outDir = run.RankDir(f.out, f.rank)
+	}
 	st, err := run.RunPhases(cmd.Context(), opt)
+	if errors.Is(err, run.ErrFinished) {
+		fmt.Fprintf(stderr, "winnow: %v; nothing to do\n", err)
+		f.quiet = true // the summary was printed by the run that finished
+		err = nil
+	}
 	if err != nil {
 		return err
 	}
 	if !f.quiet {
 		st.WriteSummary(stderr)
 	}
-	if err := f.report.write(f.out); err != nil {
+	if err := f.report.write(outDir); err != nil {
 		return err
 	}
 	if st.Incomplete() {
-		return &incompleteError{unreadable: st.Inputs.Unreadable, rejected: st.Rejected.Total, outDir: f.out}
+		return &incompleteError{unreadable: st.Inputs.Unreadable, rejected: st.Rejected.Total, outDir: outDir}
 	}
 	return nil
 }

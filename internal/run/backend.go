@@ -15,11 +15,12 @@ type Backend struct {
 	// Open opens one input file. An error means the input is unreadable.
 	Open func(path string, in config.Input) (winnow.Reader, error)
 	// Documents creates the writer of kept documents under outDir
-	// (documents/, side/, attributes/).
-	Documents func(outDir string, out config.Output) (ShardWriter, error)
+	// (documents/, side/, attributes/), numbering shards from first.
+	Documents func(outDir string, out config.Output, first int) (ShardWriter, error)
 	// Rejects creates the writer of bad records and dropped documents
-	// under outDir (rejects/).
-	Rejects func(outDir string, out config.Output) (RejectWriter, error)
+	// under outDir (rejects/), numbering shards from first. A run closes
+	// it and creates another at each checkpoint.
+	Rejects func(outDir string, out config.Output, first int) (RejectWriter, error)
 }
 
 // ShardWriter writes kept documents to numbered shards.
@@ -37,4 +38,6 @@ type RejectWriter interface {
 	WriteParseError(*winnow.ParseError) error
 	WriteDropped(*winnow.Doc) error
 	Close() error
+	// Shards lists the reject shard files committed so far.
+	Shards() []string
 }

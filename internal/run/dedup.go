@@ -91,19 +91,9 @@ func (s *Stats) foldDedup(res *dedup.Result, sign int64) {
 // finish), a config that does not match the side files, I/O errors.
 func Dedup(ctx context.Context, dir string, cfg dedup.Config) (*Stats, error) {
 	path := filepath.Join(dir, "stats.json")
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("run: %s has no stats.json: the run that wrote it did not finish", dir)
-	}
+	st, err := readStats(dir)
 	if err != nil {
-		return nil, fmt.Errorf("run: %w", err)
-	}
-	st := newStats("")
-	if err := json.Unmarshal(b, st); err != nil {
-		return nil, fmt.Errorf("run: %s: %w", path, err)
-	}
-	if st.Documents.DroppedByReason == nil {
-		st.Documents.DroppedByReason = map[string]int64{}
+		return nil, err
 	}
 	start := time.Now()
 	res, err := dedup.Run(ctx, dedup.Options{Dir: dir, Config: cfg})
@@ -123,7 +113,14 @@ func Dedup(ctx context.Context, dir string, cfg dedup.Config) (*Stats, error) {
 // (Dedup), whose counts are folded into stats.json. Output that the dedup
 // phase could not rewrite is refused before any input is read. A run that
 // fails in the dedup phase leaves the stats.json of the per-document pass
-// and the phase's state in OUTDIR/.dedup; `winnow dedup OUTDIR` resumes it.
+// and the phase's state in OUTDIR/.dedup; `winnow dedup OUTDIR` or
+// RunPhases with Options.Resume resumes it.
+//
+// With Options.Resume, a run whose per-document pass finished goes on
+// with the dedup phase where it stopped, and a run that finished returns
+// its stats.json with ErrFinished. With Options.WorldSize > 1 only the
+// rank's per-document pass runs: the dedup phase needs every rank's
+// output (Merge, then Dedup).
 func RunPhases(ctx context.Context, opt Options) (*Stats, error) {
 	cfg := opt.Config
 	if cfg == nil {
@@ -133,18 +130,71 @@ func RunPhases(ctx context.Context, opt Options) (*Stats, error) {
 	if err := CheckDedup(cfg); err != nil {
 		return nil, err
 	}
-	st, err := Run(ctx, opt)
-	if err != nil {
+	if err := checkRank(opt.Rank, opt.WorldSize); err != nil {
 		return nil, err
 	}
-	dc, ok := DedupConfig(cfg)
-	if !ok {
-		return st, nil
+	dir := opt.OutDir
+	if opt.WorldSize > 1 {
+		dir = RankDir(opt.OutDir, opt.Rank)
 	}
-	// The shards are new: state of an earlier dedup phase in OUTDIR (a run
-	// with --overwrite) must not be resumed over them.
-	if err := os.RemoveAll(filepath.Join(opt.OutDir, ".dedup")); err != nil {
+	dc, hasDedup := DedupConfig(cfg)
+	hasDedup = hasDedup && opt.WorldSize <= 1
+
+	var st *Stats
+	if ck, err := loadCheckpoint(dir); opt.Resume && err == nil && ck != nil && ck.Finished != finishedNone {
+		hash, err := configHash(cfg, opt.Added)
+		if err != nil {
+			return nil, err
+		}
+		if ck.Config != hash || ck.Rank != opt.Rank || ck.WorldSize != opt.WorldSize {
+			return nil, fmt.Errorf("run: %s holds a finished run with another config, --added or rank; start over with --overwrite", dir)
+		}
+		if st, err = readStats(dir); err != nil {
+			return nil, err
+		}
+		if ck.Finished == finishedDone {
+			return st, fmt.Errorf("%w: %s", ErrFinished, dir)
+		}
+	} else {
+		if st, err = Run(ctx, opt); err != nil {
+			return nil, err
+		}
+		if hasDedup {
+			// The shards are new: state of an earlier dedup phase in OUTDIR (a
+			// run with --overwrite) must not be resumed over them.
+			if err := os.RemoveAll(filepath.Join(dir, ".dedup")); err != nil {
+				return nil, fmt.Errorf("run: %w", err)
+			}
+		}
+	}
+	if hasDedup {
+		var err error
+		if st, err = Dedup(ctx, dir, dc); err != nil {
+			return nil, err
+		}
+	}
+	if err := setFinished(dir, finishedDone); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// readStats reads dir/stats.json.
+func readStats(dir string) (*Stats, error) {
+	path := filepath.Join(dir, "stats.json")
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("run: %s has no stats.json: the run that wrote it did not finish", dir)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("run: %w", err)
 	}
-	return Dedup(ctx, opt.OutDir, dc)
+	st := newStats("")
+	if err := json.Unmarshal(b, st); err != nil {
+		return nil, fmt.Errorf("run: %s: %w", path, err)
+	}
+	if st.Documents.DroppedByReason == nil {
+		st.Documents.DroppedByReason = map[string]int64{}
+	}
+	return st, nil
 }

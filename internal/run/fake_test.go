@@ -50,14 +50,14 @@ func (fb *fakeBackend) backend() *Backend {
 			}
 			return &fakeReader{f: f, sc: bufio.NewScanner(f), path: path, count: &fb.readDocs, skipped: map[string]int64{}}, nil
 		},
-		Documents: func(dir string, out config.Output) (ShardWriter, error) {
+		Documents: func(dir string, out config.Output, _ int) (ShardWriter, error) {
 			w, err := newLineWriter(filepath.Join(dir, "documents"))
 			if err != nil {
 				return nil, err
 			}
 			return &fakeDocs{lineWriter: w, onWrite: fb.onWrite}, nil
 		},
-		Rejects: func(dir string, out config.Output) (RejectWriter, error) {
+		Rejects: func(dir string, out config.Output, _ int) (RejectWriter, error) {
 			w, err := newLineWriter(filepath.Join(dir, "rejects"))
 			if err != nil {
 				return nil, err
@@ -190,6 +190,8 @@ type fakeRejects struct {
 	*lineWriter
 	err error
 }
+
+func (w *fakeRejects) Shards() []string { return []string{w.name} }
 
 func (w *fakeRejects) WriteParseError(pe *winnow.ParseError) error {
 	if w.err != nil {

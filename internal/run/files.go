@@ -26,26 +26,27 @@ func Files() *Backend {
 		Open: func(path string, in config.Input) (winnow.Reader, error) {
 			return format.Open(path, format.Options{TextField: in.TextField, IDField: in.IDField})
 		},
-		Documents: func(outDir string, out config.Output) (ShardWriter, error) {
+		Documents: func(outDir string, out config.Output, first int) (ShardWriter, error) {
 			if out.Format == "parquet" {
 				w, err := parquet.NewShardWriter(filepath.Join(outDir, "documents"), parquet.ShardOptions{
 					Compression:   parquetCodecs[out.Compression],
 					MaxShardBytes: out.MaxShardBytes,
 					RowGroupRows:  out.RowGroupRows,
+					FirstIndex:    first,
 				})
 				if err != nil {
 					return nil, fmt.Errorf("run: %w", err)
 				}
 				return w, nil
 			}
-			w, err := jsonl.NewShardWriter(filepath.Join(outDir, "documents"), shardOptions(outDir, out))
+			w, err := jsonl.NewShardWriter(filepath.Join(outDir, "documents"), shardOptions(outDir, out, first))
 			if err != nil {
 				return nil, fmt.Errorf("run: %w", err)
 			}
 			return w, nil
 		},
-		Rejects: func(outDir string, out config.Output) (RejectWriter, error) {
-			w, err := jsonl.NewRejectWriter(filepath.Join(outDir, "rejects"), shardOptions(outDir, out))
+		Rejects: func(outDir string, out config.Output, first int) (RejectWriter, error) {
+			w, err := jsonl.NewRejectWriter(filepath.Join(outDir, "rejects"), shardOptions(outDir, out, first))
 			if err != nil {
 				return nil, fmt.Errorf("run: %w", err)
 			}
@@ -57,8 +58,9 @@ func Files() *Backend {
 // parquetCodecs maps output.compression to the Parquet page codec.
 var parquetCodecs = map[string]string{"zst": "zstd", "gz": "gzip", "none": "none", "": "zstd"}
 
-func shardOptions(outDir string, out config.Output) jsonl.ShardOptions {
+func shardOptions(outDir string, out config.Output, first int) jsonl.ShardOptions {
 	return jsonl.ShardOptions{
+		FirstIndex:         first,
 		Compression:        out.Compression,
 		MaxShardBytes:      out.MaxShardBytes,
 		SideDir:            filepath.Join(outDir, "side"),

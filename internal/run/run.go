@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -56,6 +57,21 @@ type Options struct {
 	// output order (internal/report's Collector: the report's sample and
 	// histograms). Its Write is called with OutDir after stats.json.
 	Observer Observer
+	// Resume continues the unfinished run that OutDir holds (killed,
+	// cancelled or failed) from its last checkpoint, so that the output
+	// ends up byte-identical to that of an uninterrupted run. The
+	// arguments must give the same config, added time, inputs and rank
+	// (an error says which differs). When OutDir holds no run, Resume
+	// starts one. With an Observer, a resumed run re-reads and re-runs
+	// the inputs from the start, writing nothing that is committed, so
+	// that the observer sees every document (the report's sample stays
+	// exact).
+	Resume bool
+	// Rank and WorldSize split the inputs among WorldSize processes
+	// (WorldSize 0 or 1: one process takes all). Rank r reads its share
+	// (see share) and writes a complete output folder RankDir(OutDir, r);
+	// Merge then moves every rank's shards into OutDir.
+	Rank, WorldSize int
 }
 
 // Observer watches a run's documents. Input is called on the reader
@@ -72,6 +88,8 @@ type Observer interface {
 // batch is the unit that moves between goroutines.
 type batch struct {
 	seq     int
+	mark    mark // where the batch starts, for checkpoints
+	marked  bool
 	docs    []*winnow.Doc
 	dropped []*winnow.Doc
 	bad     []badRow               // bad records and unreadable inputs, in input order
@@ -147,6 +165,14 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		newPipeline = cfg.NewPipeline
 	}
 
+	if err := checkRank(opt.Rank, opt.WorldSize); err != nil {
+		return nil, err
+	}
+	outDir := opt.OutDir
+	if opt.WorldSize > 1 {
+		outDir = RankDir(opt.OutDir, opt.Rank)
+	}
+
 	files, unreadable := expand(be, opt.Inputs)
 	if len(files) == 0 {
 		msgs := make([]error, 0, len(unreadable))
@@ -155,16 +181,48 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		}
 		return nil, fmt.Errorf("run: no input to read: %w", errors.Join(msgs...))
 	}
-
-	if err := prepareOut(opt.OutDir, opt.Overwrite); err != nil {
-		return nil, err
-	}
-	cnt := &counters{filesTotal: int64(len(files)) + int64(len(unreadable)), start: start}
 	sizes := make([]int64, len(files))
 	for i, f := range files {
 		if fi, err := os.Stat(f); err == nil {
 			sizes[i] = fi.Size()
-			cnt.bytesTotal += fi.Size()
+		}
+	}
+	if opt.WorldSize > 1 {
+		lo, hi := share(sizes, opt.Rank, opt.WorldSize)
+		files, sizes = files[lo:hi], sizes[lo:hi]
+		if opt.Rank != 0 {
+			unreadable = nil // reported once, by rank 0
+		}
+	}
+
+	id := runID{Inputs: files, Rank: opt.Rank, WorldSize: opt.WorldSize}
+	for _, u := range unreadable {
+		id.Unreadable = append(id.Unreadable, u.File)
+	}
+	var err error
+	if id.Config, err = configHash(cfg, opt.Added); err != nil {
+		return nil, err
+	}
+	ck, err := prepareRun(outDir, opt, id)
+	if err != nil {
+		return nil, err
+	}
+	// With an observer, a resumed run replays from the beginning and
+	// writes only what follows the checkpoint.
+	from := ck.Mark
+	if opt.Observer != nil {
+		from = mark{Pos: beginning}
+	}
+
+	cnt := &counters{filesTotal: int64(len(files)) + int64(len(unreadable)), start: start}
+	for _, s := range sizes {
+		cnt.bytesTotal += s
+	}
+	cnt.docsRead.Store(from.DocsRead)
+	if from.Pos.File > 0 {
+		cnt.filesDone.Store(int64(from.Pos.File))
+		for _, s := range sizes[:from.Pos.File] {
+			cnt.bytesDone.Add(s)
 		}
 	}
 
@@ -183,34 +241,34 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		pipes[i] = p
 	}
 
-	docs, err := be.Documents(opt.OutDir, cfg.Output)
+	st, err := ck.restoreStats(opt.Version)
 	if err != nil {
 		closePipes()
 		return nil, err
 	}
-	rejects, err := be.Rejects(opt.OutDir, cfg.Output)
-	if err != nil {
-		docs.Close()
-		closePipes()
-		return nil, err
-	}
-
-	st := newStats(opt.Version)
 	st.Inputs.Total = int(cnt.filesTotal)
 	for _, s := range sizes {
 		st.BytesIn += s
+	}
+	out, err := newSink(be, outDir, cfg.Output, ck, st)
+	if err != nil {
+		closePipes()
+		return nil, err
 	}
 
 	stopProgress := startProgress(opt.Progress, opt.ProgressEvery, cnt)
 	g, gctx := errgroup.WithContext(ctx)
 	tokens := make(chan struct{}, cfg.MaxInFlight)
 	in := make(chan *batch, cfg.MaxInFlight)
-	out := make(chan *batch, cfg.MaxInFlight)
+	done := make(chan *batch, cfg.MaxInFlight)
 
 	rd := &reader{
 		be: be, cfg: cfg, added: opt.Added, files: files, sizes: sizes,
 		unreadable: unreadable, cnt: cnt, tokens: tokens, in: in,
-		skipped: map[string]int64{}, obs: opt.Observer,
+		skipped: maps.Clone(from.Skipped), obs: opt.Observer, from: from.Pos,
+	}
+	if rd.skipped == nil {
+		rd.skipped = map[string]int64{}
 	}
 	g.Go(func() error { defer close(in); return rd.run(gctx) })
 
@@ -219,13 +277,13 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		wg.Add(1)
 		g.Go(func() error {
 			defer wg.Done()
-			return work(gctx, p, in, out)
+			return work(gctx, p, in, done)
 		})
 	}
-	g.Go(func() error { wg.Wait(); close(out); return nil })
+	g.Go(func() error { wg.Wait(); close(done); return nil })
 	g.Go(func() error {
-		return writeOrdered(gctx, cfg.MaxInFlight, out, tokens, func(b *batch) error {
-			if err := st.write(b, docs, rejects); err != nil {
+		return writeOrdered(gctx, cfg.MaxInFlight, done, tokens, func(b *batch) error {
+			if err := out.write(b); err != nil {
 				return err
 			}
 			observe(opt.Observer, b)
@@ -238,11 +296,8 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 	if err := closePipeline(pipes); err != nil && runErr == nil {
 		runErr = err
 	}
-	if err := docs.Close(); err != nil && runErr == nil {
-		runErr = fmt.Errorf("run: documents: %w", err)
-	}
-	if err := rejects.Close(); err != nil && runErr == nil {
-		runErr = fmt.Errorf("run: rejects: %w", err)
+	if err := out.close(); err != nil && runErr == nil {
+		runErr = err
 	}
 	if runErr != nil {
 		return nil, runErr
@@ -252,24 +307,22 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		st.Skipped[k] += v
 	}
 	st.Documents.Read = cnt.docsRead.Load()
-	_, st.BytesOut = docs.Written()
-	for _, sh := range docs.Shards() {
-		if rel, err := filepath.Rel(opt.OutDir, sh); err == nil {
-			sh = filepath.ToSlash(rel)
-		}
-		st.Shards = append(st.Shards, sh)
-	}
+	st.BytesOut = out.bytesOut()
+	st.Shards = out.shards()
 	st.finish(time.Since(start))
 	if st.Config, err = cfg.Map(); err != nil {
 		return nil, err
 	}
-	if err := st.writeFile(filepath.Join(opt.OutDir, "stats.json")); err != nil {
+	if err := st.writeFile(filepath.Join(outDir, "stats.json")); err != nil {
 		return nil, err
 	}
 	if opt.Observer != nil {
-		if err := opt.Observer.Write(opt.OutDir); err != nil {
+		if err := opt.Observer.Write(outDir); err != nil {
 			return nil, err
 		}
+	}
+	if err := setFinished(outDir, finishedPass); err != nil {
+		return nil, err
 	}
 	return st, nil
 }
@@ -316,7 +369,40 @@ func expand(be *Backend, args []string) (files []string, unreadable []badRow) {
 }
 
 // outputs are the names a run writes under its output folder.
-var outputs = []string{"documents", "rejects", "side", "attributes", "stats.json", "report"}
+var outputs = []string{"documents", "rejects", "side", "attributes", "stats.json", "report", runDir}
+
+// prepareRun readies dir for the run id and returns the checkpoint to go
+// on from: a fresh one for a new run, the recorded one (after removing
+// what was written past it) for a resumed run.
+func prepareRun(dir string, opt Options, id runID) (*checkpoint, error) {
+	old, err := loadCheckpoint(dir)
+	if err != nil && !opt.Overwrite {
+		return nil, err
+	}
+	if opt.Resume && old != nil {
+		if err := old.matches(dir, id); err != nil {
+			return nil, err
+		}
+		if old.Finished != finishedNone {
+			return nil, fmt.Errorf("%w: %s", ErrFinished, dir)
+		}
+		if err := old.clean(dir); err != nil {
+			return nil, err
+		}
+		return old, nil
+	}
+	if old != nil && old.Finished == finishedNone && !opt.Overwrite {
+		return nil, fmt.Errorf("run: %s holds an unfinished run; continue it with --resume or start over with --overwrite", dir)
+	}
+	if err := prepareOut(dir, opt.Overwrite); err != nil {
+		return nil, err
+	}
+	ck := newCheckpoint(id)
+	if err := ck.save(dir); err != nil {
+		return nil, err
+	}
+	return ck, nil
+}
 
 // prepareOut creates dir, refusing to mix with an earlier run's output
 // unless overwrite is set, in which case that output is removed.
@@ -352,16 +438,28 @@ type reader struct {
 	in         chan<- *batch
 	skipped    map[string]int64
 	obs        Observer
+	from       position // where to start reading
 
 	cur *batch
 	seq int
 }
 
 func (r *reader) run(ctx context.Context) error {
-	r.cur = &batch{bad: r.unreadable}
-	r.cnt.filesDone.Add(int64(len(r.unreadable)))
-	for i, f := range r.files {
-		if err := r.readFile(ctx, f); err != nil {
+	r.cur = &batch{}
+	first := 0
+	if r.from.File < 0 {
+		r.cur = &batch{bad: r.unreadable, mark: mark{Pos: beginning}, marked: true}
+		r.cnt.filesDone.Add(int64(len(r.unreadable)))
+	} else {
+		first = r.from.File
+	}
+	for i := first; i < len(r.files); i++ {
+		f := r.files[i]
+		var skip int64
+		if i == r.from.File {
+			skip = r.from.Items
+		}
+		if err := r.readFile(ctx, i, f, skip); err != nil {
 			return err
 		}
 		r.cnt.current.Store(nil)
@@ -392,9 +490,23 @@ func (r *reader) flush(ctx context.Context) error {
 	return nil
 }
 
-func (r *reader) readFile(ctx context.Context, path string) error {
+// markAt records where the current batch starts when item (the number
+// of records of input file read before it) is its first item.
+func (r *reader) markAt(file int, item int64) {
+	if r.cur.marked {
+		return
+	}
+	r.cur.marked = true
+	r.cur.mark = mark{Pos: position{File: file, Items: item}, DocsRead: r.cnt.docsRead.Load(), Skipped: maps.Clone(r.skipped)}
+}
+
+// readFile reads input number idx, path. The first skip records (documents
+// and bad records) were written before the checkpoint a resumed run starts
+// from: they are read again and passed over.
+func (r *reader) readFile(ctx context.Context, idx int, path string, skip int64) error {
 	rd, err := r.be.Open(path, r.cfg.Input)
 	if err != nil {
+		r.markAt(idx, 0)
 		r.cur.bad = append(r.cur.bad, badRow{&winnow.ParseError{File: path, Offset: -1, Record: -1, Err: err}, true})
 		return nil
 	}
@@ -421,7 +533,15 @@ func (r *reader) readFile(ctx context.Context, path string) error {
 		if err == io.EOF {
 			break
 		}
+		if records < skip {
+			var pe *winnow.ParseError
+			if err == nil || errors.As(err, &pe) {
+				records++
+				continue
+			}
+		}
 		if err != nil {
+			r.markAt(idx, records)
 			var pe *winnow.ParseError
 			if errors.As(err, &pe) {
 				r.cur.bad = append(r.cur.bad, badRow{pe, false})
@@ -439,6 +559,7 @@ func (r *reader) readFile(ctx context.Context, path string) error {
 			records++
 			continue
 		}
+		r.markAt(idx, records)
 		records++
 		if d.Source == "" {
 			d.Source = source
@@ -466,6 +587,7 @@ func (r *reader) readFile(ctx context.Context, path string) error {
 		}
 	}
 	if err := rd.Close(); err != nil {
+		r.markAt(idx, records)
 		r.cur.bad = append(r.cur.bad, badRow{&winnow.ParseError{File: path, Offset: -1, Record: -1, Err: err}, false})
 	}
 	return nil

@@ -82,38 +82,6 @@ func (s *Stats) Incomplete() bool {
 	return s.Inputs.Unreadable > 0 || s.Rejected.Total > 0
 }
 
-// write stores one batch: bad records and unreadable inputs first, in
-// input order, then the dropped documents in the order stages dropped
-// them, then the kept documents. It runs on the writer goroutine only.
-func (s *Stats) write(b *batch, docs ShardWriter, rejects RejectWriter) error {
-	for _, r := range b.bad {
-		if err := rejects.WriteParseError(r.ParseError); err != nil {
-			return fmt.Errorf("run: rejects: %w", err)
-		}
-		if r.unreadable {
-			s.Inputs.Unreadable++
-			s.Inputs.UnreadableFiles[r.File] = r.Err.Error()
-			continue
-		}
-		s.Rejected.Total++
-		s.Rejected.ByFile[r.File]++
-	}
-	for _, d := range b.dropped {
-		if err := rejects.WriteDropped(d); err != nil {
-			return fmt.Errorf("run: rejects: %w", err)
-		}
-		s.Documents.Dropped++
-		s.Documents.DroppedByReason[d.Drop.Reason()]++
-	}
-	for _, d := range b.docs {
-		if err := docs.Write(d); err != nil {
-			return fmt.Errorf("run: documents: %w", err)
-		}
-		s.Documents.Kept++
-	}
-	return nil
-}
-
 func (s *Stats) finish(wall time.Duration) {
 	s.WallSeconds = wall.Seconds()
 	if s.WallSeconds > 0 {

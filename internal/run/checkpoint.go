@@ -1,0 +1,315 @@
+package run
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"winnow/internal/config"
+)
+
+// The checkpoint of a run lives in OUTDIR/.run/checkpoint.json. The
+// writer goroutine rewrites it (temporary file, fsync, rename, fsync of
+// the folder) each time the documents writer commits a shard, after it
+// has also committed the open rejects shard, so that the file always
+// describes output that is on disk under its final names:
+//
+//   - the batch at which a resumed run starts reading (an input and the
+//     number of records of that input before the batch's first item),
+//   - how many reject rows and kept documents of that batch are already
+//     in committed shards,
+//   - the next document and reject shard numbers, the committed document
+//     shards and their bytes, and the run's counts up to that point.
+//
+// Batches are cut by count (config batch_size) from the resume point, so
+// a resumed run forms the same batches, runs the same stages on them and
+// writes the same bytes as a run that was never interrupted. Shards are
+// numbered from the checkpoint on; shards numbered past it and temporary
+// files are removed before the run goes on.
+const (
+	runDir         = ".run"
+	checkpointFile = "checkpoint.json"
+	checkpointVer  = 1
+)
+
+// Finished states of a checkpoint.
+const (
+	finishedNone = ""
+	finishedPass = "pass" // the per-document pass wrote stats.json
+	finishedDone = "done" // the whole run (with its dedup phase) finished
+)
+
+// ErrFinished is returned (wrapped) by RunPhases with Options.Resume when
+// the output folder holds a run of the same config that finished: nothing
+// is run again. The Stats returned with it are the finished run's.
+var ErrFinished = errors.New("run: the run in the output folder already finished")
+
+// position is where a batch starts: the index of the input file in the
+// sorted input list and the number of records (documents and bad
+// records) read from that file before the batch's first item. File -1 is
+// the very beginning, before the rows of arguments that named nothing
+// readable.
+type position struct {
+	File  int   `json:"file"`
+	Items int64 `json:"items"`
+}
+
+func (p position) cmp(q position) int {
+	if p.File != q.File {
+		if p.File < q.File {
+			return -1
+		}
+		return 1
+	}
+	switch {
+	case p.Items < q.Items:
+		return -1
+	case p.Items > q.Items:
+		return 1
+	}
+	return 0
+}
+
+var beginning = position{File: -1}
+
+// mark is what the reader knew when it started a batch.
+type mark struct {
+	Pos position `json:"pos"`
+	// DocsRead counts the documents read before the batch.
+	DocsRead int64 `json:"docs_read"`
+	// Skipped counts records skipped on purpose in the inputs before
+	// Pos.File (the input at Pos is re-read from its start).
+	Skipped map[string]int64 `json:"skipped,omitempty"`
+}
+
+// runID says which run an output folder holds; a resume must match it.
+type runID struct {
+	Config     string   `json:"config"`
+	Inputs     []string `json:"inputs"`
+	Unreadable []string `json:"unreadable,omitempty"`
+	Rank       int      `json:"rank"`
+	WorldSize  int      `json:"world_size"`
+}
+
+type checkpoint struct {
+	Version  int    `json:"version"`
+	Finished string `json:"finished,omitempty"`
+	runID
+	Mark        mark  `json:"mark"`
+	SkipRejects int64 `json:"skip_rejects"`
+	SkipDocs    int64 `json:"skip_docs"`
+	DocNext     int   `json:"doc_next"`
+	RejectNext  int   `json:"reject_next"`
+	// DocShards are the committed document shards, relative to OUTDIR.
+	DocShards []string `json:"doc_shards"`
+	// BytesOut is the uncompressed JSON in DocShards.
+	BytesOut int64 `json:"bytes_out"`
+	// Stats holds the counts of the committed output.
+	Stats json.RawMessage `json:"stats,omitempty"`
+}
+
+func newCheckpoint(id runID) *checkpoint {
+	return &checkpoint{Version: checkpointVer, runID: id, Mark: mark{Pos: beginning}, DocShards: []string{}}
+}
+
+// configHash identifies what decides a run's output bytes: the config
+// without the settings that do not (workers, max_in_flight) and the
+// added time.
+func configHash(cfg *config.Config, added string) (string, error) {
+	m, err := cfg.Map()
+	if err != nil {
+		return "", err
+	}
+	delete(m, "workers")
+	delete(m, "max_in_flight")
+	b, err := json.Marshal(map[string]any{"config": m, "added": added})
+	if err != nil {
+		return "", fmt.Errorf("run: %w", err)
+	}
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:16]), nil
+}
+
+// matches explains how an output folder's run differs from id.
+func (ck *checkpoint) matches(dir string, id runID) error {
+	switch {
+	case ck.Version != checkpointVer:
+		return fmt.Errorf("run: %s: checkpoint version %d, want %d", dir, ck.Version, checkpointVer)
+	case ck.Rank != id.Rank || ck.WorldSize != id.WorldSize:
+		return fmt.Errorf("run: %s holds rank %d of %d, not rank %d of %d", dir, ck.Rank, ck.WorldSize, id.Rank, id.WorldSize)
+	case ck.Config != id.Config:
+		return fmt.Errorf("run: %s holds a run with another config or --added; resume it with the same arguments, or start over with --overwrite", dir)
+	case !slices.Equal(ck.Inputs, id.Inputs) || !slices.Equal(ck.Unreadable, id.Unreadable):
+		return fmt.Errorf("run: %s holds a run over other inputs (%d files then, %d now); resume it with the same arguments, or start over with --overwrite", dir, len(ck.Inputs), len(id.Inputs))
+	}
+	return nil
+}
+
+// loadCheckpoint reads dir's checkpoint; nil, nil when there is none.
+func loadCheckpoint(dir string) (*checkpoint, error) {
+	b, err := os.ReadFile(filepath.Join(dir, runDir, checkpointFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("run: %w", err)
+	}
+	ck := &checkpoint{}
+	if err := json.Unmarshal(b, ck); err != nil {
+		return nil, fmt.Errorf("run: %s: %w", filepath.Join(dir, runDir, checkpointFile), err)
+	}
+	return ck, nil
+}
+
+// save writes the checkpoint atomically and durably.
+func (ck *checkpoint) save(dir string) error {
+	b, err := json.MarshalIndent(ck, "", " ")
+	if err != nil {
+		return fmt.Errorf("run: checkpoint: %w", err)
+	}
+	rd := filepath.Join(dir, runDir)
+	if err := os.MkdirAll(rd, 0o755); err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	if err := writeSynced(filepath.Join(rd, checkpointFile), append(b, '\n')); err != nil {
+		return fmt.Errorf("run: checkpoint: %w", err)
+	}
+	return nil
+}
+
+// writeSynced writes b to path through a synced temporary file, renames
+// it and syncs the folder, so a crash leaves the old or the new file.
+func writeSynced(path string, b []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// syncFiles fsyncs committed files and their folders before a
+// checkpoint names them; files that do not exist are passed over.
+func syncFiles(paths []string) error {
+	dirs := map[string]bool{}
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		err = f.Sync()
+		f.Close()
+		if err != nil {
+			return err
+		}
+		dirs[filepath.Dir(p)] = true
+	}
+	for _, d := range slices.Sorted(maps.Keys(dirs)) {
+		if err := syncDir(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// shardIndex is the number NNNNN of a shard file "NNNNN.ext"; false for
+// other names.
+func shardIndex(name string) (int, bool) {
+	num, _, _ := strings.Cut(name, ".")
+	if num == "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(num)
+	return n, err == nil && n >= 0
+}
+
+// clean removes what a run wrote after its checkpoint: temporary files,
+// shards numbered from DocNext (documents, side, attributes) or
+// RejectNext (rejects), stats.json, the report and dedup state.
+func (ck *checkpoint) clean(dir string) error {
+	for _, p := range []string{"stats.json", "report", "report.html", ".dedup", filepath.Join("rejects", "dedup")} {
+		if err := os.RemoveAll(filepath.Join(dir, p)); err != nil {
+			return fmt.Errorf("run: %w", err)
+		}
+	}
+	folders := map[string]int{filepath.Join(dir, "documents"): ck.DocNext, filepath.Join(dir, "rejects"): ck.RejectNext}
+	for _, parent := range []string{"side", "attributes"} {
+		ents, _ := os.ReadDir(filepath.Join(dir, parent))
+		for _, e := range ents {
+			if e.IsDir() {
+				folders[filepath.Join(dir, parent, e.Name())] = ck.DocNext
+			}
+		}
+	}
+	for folder, next := range folders {
+		ents, err := os.ReadDir(folder)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("run: %w", err)
+		}
+		for _, e := range ents {
+			if e.IsDir() {
+				continue
+			}
+			n, ok := shardIndex(e.Name())
+			if strings.HasPrefix(e.Name(), ".") || (ok && n >= next) {
+				if err := os.Remove(filepath.Join(folder, e.Name())); err != nil {
+					return fmt.Errorf("run: %w", err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// setFinished records a finished state in dir's checkpoint.
+func setFinished(dir, state string) error {
+	ck, err := loadCheckpoint(dir)
+	if err != nil || ck == nil {
+		return err
+	}
+	ck.Finished = state
+	return ck.save(dir)
+}

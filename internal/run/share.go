@@ -2,7 +2,7 @@ package run
 
 import (
 	"fmt"
-	"math/bits"
+	"math/big"
 	"path/filepath"
 )
 
@@ -26,37 +26,40 @@ func checkRank(rank, world int) error {
 // rank takes out of world: contiguous, so that the ranks' outputs taken
 // in rank order hold the documents in the order one process would write
 // them (the dedup phase keeps the same survivors), and balanced by file
-// size: rank r starts at the first file whose preceding files hold at
-// least r/world of the bytes. Every rank computes the same split from
-// the same sorted list and sizes; a rank may get no file.
+// size: rank r starts at the file boundary whose preceding bytes are
+// nearest to r/world of all bytes (ties: the earlier boundary; an empty
+// file counts as one byte). Exact integer arithmetic, so every rank
+// computes the same split from the same sorted list and sizes. A rank
+// may get no file.
 func share(sizes []int64, rank, world int) (lo, hi int) {
 	if world <= 1 {
 		return 0, len(sizes)
 	}
-	var total int64
-	for _, s := range sizes {
-		total += max(s, 1) // an empty file still has to be read
+	prefix := make([]*big.Int, len(sizes)+1)
+	prefix[0] = new(big.Int)
+	for i, s := range sizes {
+		prefix[i+1] = new(big.Int).Add(prefix[i], big.NewInt(max(s, 1)))
 	}
+	total := prefix[len(sizes)]
+	w := big.NewInt(int64(world))
 	start := func(r int) int {
+		if r <= 0 {
+			return 0
+		}
 		if r >= world {
 			return len(sizes)
 		}
-		// the first i with prefix(i) * world >= r * total
-		var prefix int64
-		for i, s := range sizes {
-			if !less128(uint64(prefix), uint64(world), uint64(r), uint64(total)) {
-				return i
+		// minimise |prefix(i)*world - r*total|
+		target := new(big.Int).Mul(big.NewInt(int64(r)), total)
+		best, bestDiff := 0, (*big.Int)(nil)
+		for i, p := range prefix {
+			d := new(big.Int).Mul(p, w)
+			d.Sub(d, target).Abs(d)
+			if bestDiff == nil || d.Cmp(bestDiff) < 0 {
+				best, bestDiff = i, d
 			}
-			prefix += max(s, 1)
 		}
-		return len(sizes)
+		return best
 	}
 	return start(rank), start(rank + 1)
-}
-
-// less128 reports a*b < c*d without overflow.
-func less128(a, b, c, d uint64) bool {
-	h1, l1 := bits.Mul64(a, b)
-	h2, l2 := bits.Mul64(c, d)
-	return h1 < h2 || (h1 == h2 && l1 < l2)
 }

@@ -1,0 +1,352 @@
+package run
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"winnow"
+	"winnow/internal/config"
+	"winnow/internal/format/jsonl"
+)
+
+// writeJSONL writes n documents (every 13th a bad line) as a JSONL input
+// with a fixed modification time; every 7th document says "spam".
+func writeJSONL(t *testing.T, dir, name string, n int) string {
+	t.Helper()
+	var b strings.Builder
+	for i := range n {
+		if i%13 == 12 {
+			b.WriteString("{\"id\": \"broken\n")
+			continue
+		}
+		text := fmt.Sprintf("%s document %d with some words %s", name, i, strings.Repeat("x", i%40))
+		if i%7 == 3 {
+			text += " spam"
+		}
+		fmt.Fprintf(&b, "{\"id\":\"%s-%04d\",\"text\":%q}\n", name, i, text)
+	}
+	p := filepath.Join(dir, name+".jsonl")
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mt := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
+	if err := os.Chtimes(p, mt, mt); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// cancelStage cancels the run once it has seen after documents.
+type cancelStage struct {
+	seen   *atomic.Int64
+	after  int64
+	cancel context.CancelFunc
+}
+
+func (cancelStage) Name() string { return "cancel" }
+func (s cancelStage) Process(_ context.Context, docs []*winnow.Doc) ([]*winnow.Doc, error) {
+	if s.seen.Add(int64(len(docs))) >= s.after {
+		s.cancel()
+	}
+	return docs, nil
+}
+func (cancelStage) Close() error { return nil }
+
+func resumeConfig() *config.Config {
+	c := testConfig(3, 7, 3)
+	c.Output.MaxShardBytes = 900
+	return c
+}
+
+// outputFiles maps every output file (not the run's state) under dir to
+// its bytes; stats.json without its timing fields.
+func outputFiles(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if d.IsDir() {
+			if rel == runDir || rel == ".dedup" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if rel == "stats.json" {
+			var m map[string]any
+			if err := json.Unmarshal(b, &m); err != nil {
+				return err
+			}
+			for _, k := range []string{"wall_seconds", "docs_per_second", "mb_per_second", "dedup_seconds"} {
+				delete(m, k)
+			}
+			b, _ = json.Marshal(m)
+		}
+		out[filepath.ToSlash(rel)] = string(b)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func diffOutputs(t *testing.T, want, got map[string]string) {
+	t.Helper()
+	var names []string
+	for k := range want {
+		names = append(names, k)
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		w, okw := want[n]
+		g, okg := got[n]
+		switch {
+		case !okw:
+			t.Errorf("%s: written by the resumed run only", n)
+		case !okg:
+			t.Errorf("%s: missing after resume", n)
+		case w != g:
+			t.Errorf("%s: differs after resume (%d bytes, want %d)", n, len(g), len(w))
+		}
+	}
+}
+
+// TestResumeAfterCancel interrupts a run after a growing number of
+// documents (cancellation leaves committed shards past the checkpoint and
+// temporary files behind), resumes it, and wants the bytes of a run that
+// was never interrupted.
+func TestResumeAfterCancel(t *testing.T) {
+	in := t.TempDir()
+	inputs := []string{writeJSONL(t, in, "a", 120), writeJSONL(t, in, "b", 5), writeJSONL(t, in, "c", 90), filepath.Join(in, "missing.jsonl")}
+	opts := func(out string) Options {
+		return Options{Inputs: inputs, OutDir: out, Config: resumeConfig(), NewPipeline: pipelineOf(func() winnow.Stage { return spamStage{jitter: true} })}
+	}
+	ref := t.TempDir()
+	st, err := Run(context.Background(), opts(ref))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Shards) < 8 {
+		t.Fatalf("%d document shards; the test wants many checkpoints", len(st.Shards))
+	}
+	want := outputFiles(t, ref)
+
+	for _, after := range []int64{1, 30, 64, 100, 150} {
+		t.Run(fmt.Sprint(after), func(t *testing.T) {
+			out := t.TempDir()
+			ctx, cancel := context.WithCancel(context.Background())
+			o := opts(out)
+			var seen atomic.Int64
+			o.NewPipeline = pipelineOf(func() winnow.Stage { return spamStage{jitter: true} },
+				func() winnow.Stage { return cancelStage{seen: &seen, after: after, cancel: cancel} })
+			if _, err := Run(ctx, o); !errors.Is(err, context.Canceled) {
+				t.Fatalf("interrupted run: err = %v, want context.Canceled", err)
+			}
+			cancel()
+			if _, err := Run(context.Background(), opts(out)); err == nil || !strings.Contains(err.Error(), "--resume") {
+				t.Fatalf("rerun without Resume: err = %v, want a hint to --resume", err)
+			}
+			o = opts(out)
+			o.Resume = true
+			got, err := Run(context.Background(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got.Documents, st.Documents) || got.Rejected.Total != st.Rejected.Total || got.BytesOut != st.BytesOut {
+				t.Errorf("resumed counts %+v %d %d, want %+v %d %d", got.Documents, got.Rejected.Total, got.BytesOut, st.Documents, st.Rejected.Total, st.BytesOut)
+			}
+			diffOutputs(t, want, outputFiles(t, out))
+		})
+	}
+}
+
+// TestResumeRefusals: a different config or input list is refused, a
+// finished run is not run again, and Resume on an empty folder starts.
+func TestResumeRefusals(t *testing.T) {
+	in := t.TempDir()
+	a, b := writeJSONL(t, in, "a", 40), writeJSONL(t, in, "b", 10)
+	out := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	var seen atomic.Int64
+	_, err := Run(ctx, Options{Inputs: []string{a, b}, OutDir: out, Config: resumeConfig(), Resume: true,
+		NewPipeline: pipelineOf(func() winnow.Stage { return cancelStage{seen: &seen, after: 20, cancel: cancel} })})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	other := resumeConfig()
+	other.BatchSize = 9
+	for _, tc := range []struct {
+		name   string
+		inputs []string
+		cfg    *config.Config
+		added  string
+		want   string
+	}{
+		{"config", []string{a, b}, other, "", "another config"},
+		{"added", []string{a, b}, resumeConfig(), "2020-01-01T00:00:00Z", "another config or --added"},
+		{"inputs", []string{a}, resumeConfig(), "", "other inputs (2 files then, 1 now)"},
+	} {
+		_, err := Run(context.Background(), Options{Inputs: tc.inputs, OutDir: out, Config: tc.cfg, Added: tc.added, Resume: true})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	// workers and max_in_flight do not change the output: allowed
+	more := resumeConfig()
+	more.Workers, more.MaxInFlight = 1, 8
+	st, err := RunPhases(context.Background(), Options{Inputs: []string{a, b}, OutDir: out, Config: more, Resume: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Documents.Read != 47 {
+		t.Errorf("read %d documents, want 47 (50 lines, 3 of them broken)", st.Documents.Read)
+	}
+	again, err := RunPhases(context.Background(), Options{Inputs: []string{a, b}, OutDir: out, Config: more, Resume: true})
+	if !errors.Is(err, ErrFinished) || again == nil || !reflect.DeepEqual(again.Documents, st.Documents) {
+		t.Errorf("resume of a finished run: %v, %+v; want ErrFinished and its stats", err, again)
+	}
+}
+
+func TestShare(t *testing.T) {
+	for _, tc := range []struct {
+		sizes []int64
+		world int
+		want  [][2]int
+	}{
+		{[]int64{10, 10, 10, 10}, 2, [][2]int{{0, 2}, {2, 4}}},
+		{[]int64{10, 10, 10, 10}, 4, [][2]int{{0, 1}, {1, 2}, {2, 3}, {3, 4}}},
+		{[]int64{100, 1, 1, 1}, 2, [][2]int{{0, 1}, {1, 4}}},
+		{[]int64{1, 1, 1, 100}, 2, [][2]int{{0, 3}, {3, 4}}},
+		{[]int64{5, 5}, 3, [][2]int{{0, 1}, {1, 1}, {1, 2}}},
+		{[]int64{0, 0, 0}, 3, [][2]int{{0, 1}, {1, 2}, {2, 3}}},
+		{[]int64{1 << 62, 1 << 62}, 2, [][2]int{{0, 1}, {1, 2}}},
+		{[]int64{7, 3, 9}, 1, [][2]int{{0, 3}}},
+	} {
+		var got [][2]int
+		for r := range max(tc.world, 1) {
+			lo, hi := share(tc.sizes, r, tc.world)
+			got = append(got, [2]int{lo, hi})
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("share(%v, world %d) = %v, want %v", tc.sizes, tc.world, got, tc.want)
+		}
+	}
+	if err := checkRank(3, 3); err == nil {
+		t.Error("rank 3 of 3 accepted")
+	}
+}
+
+// TestRanksMerge runs three ranks, merges them and compares with one
+// process: the same documents in the same order, the same counts.
+func TestRanksMerge(t *testing.T) {
+	in := t.TempDir()
+	inputs := []string{writeJSONL(t, in, "a", 60), writeJSONL(t, in, "b", 20), writeJSONL(t, in, "c", 50), writeJSONL(t, in, "d", 30)}
+	newP := pipelineOf(func() winnow.Stage { return spamStage{} })
+	one := t.TempDir()
+	st1, err := Run(context.Background(), Options{Inputs: inputs, OutDir: one, Config: resumeConfig(), NewPipeline: newP})
+	if err != nil {
+		t.Fatal(err)
+	}
+	many := t.TempDir()
+	for r := range 3 {
+		if _, err := Merge(many); err == nil {
+			t.Fatalf("merge before rank %d finished: no error", r)
+		}
+		if _, err := RunPhases(context.Background(), Options{Inputs: inputs, OutDir: many, Config: resumeConfig(), NewPipeline: newP, Rank: r, WorldSize: 3}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st3, err := Merge(many)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st3.Documents.Read != st1.Documents.Read || st3.Documents.Kept != st1.Documents.Kept ||
+		!maps2Equal(st3.Documents.DroppedByReason, st1.Documents.DroppedByReason) || st3.Rejected.Total != st1.Rejected.Total ||
+		st3.Inputs.Total != st1.Inputs.Total || st3.BytesOut != st1.BytesOut {
+		t.Errorf("merged stats %+v, one process %+v", st3, st1)
+	}
+	ids := func(dir string) []string {
+		var out []string
+		for _, sh := range mustGlob(t, filepath.Join(dir, "documents", "*.jsonl.zst")) {
+			for _, d := range readShard(t, sh) {
+				out = append(out, d.ID)
+			}
+		}
+		return out
+	}
+	if a, b := ids(one), ids(many); !slices.Equal(a, b) || len(a) == 0 {
+		t.Errorf("documents in rank order differ from one process: %d vs %d", len(b), len(a))
+	}
+	if m, _ := filepath.Glob(filepath.Join(many, "rank-*")); len(m) != 0 {
+		t.Errorf("rank folders left after merge: %v", m)
+	}
+	if _, err := Merge(many); err != nil {
+		t.Errorf("second merge: %v", err)
+	}
+}
+
+func maps2Equal(a, b map[string]int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func mustGlob(t *testing.T, pat string) []string {
+	t.Helper()
+	m, err := filepath.Glob(pat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func readShard(t *testing.T, path string) []*winnow.Doc {
+	t.Helper()
+	r, err := jsonl.Open(path, jsonl.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var out []*winnow.Doc
+	for {
+		d, err := r.Next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, d)
+	}
+}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+
+	"winnow/internal/blob"
 )
 
 // Kind is an input format.
@@ -72,8 +74,12 @@ const sniffBytes = 512
 // JSONL and "PAR1" (uncompressed) means Parquet. When name and content
 // disagree, the content wins. An empty file (or empty compressed stream)
 // has the kind of its name. Anything else is an error naming the file,
-// "format: x.bin: not a WARC or JSONL file".
+// "format: x.bin: not a WARC or JSONL file". An s3:// or gs:// path is
+// looked at the same way, through the start of the object.
 func Detect(path string) (Kind, error) {
+	if blob.IsURL(path) {
+		return detectURL(path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return Unknown, fmt.Errorf("format: %w", err)

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"winnow/internal/blob"
 )
 
 // Expand turns INPUT arguments into the sorted, de-duplicated list of
@@ -27,6 +29,10 @@ import (
 // the other arguments gave; the caller decides whether to go on.
 // Duplicates are recognised by their absolute path; the first spelling is
 // kept.
+//
+// An s3:// or gs:// URL names objects the same way (blob.Expand): an
+// object, a "folder" (a prefix, listed at any depth for known names) or
+// a glob in the key; its objects are listed as plain URLs.
 func Expand(args []string) ([]string, error) {
 	var (
 		files []string
@@ -44,6 +50,19 @@ func Expand(args []string) ([]string, error) {
 		}
 	}
 	for _, arg := range args {
+		if blob.IsURL(arg) {
+			urls, err := expandURL(arg)
+			if err != nil {
+				errs = append(errs, err)
+			}
+			for _, u := range urls {
+				if !seen[u] {
+					seen[u] = true
+					files = append(files, u)
+				}
+			}
+			continue
+		}
 		var matches []string
 		if hasMeta(arg) {
 			var err error

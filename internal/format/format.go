@@ -11,6 +11,7 @@ import (
 	"fmt"
 
 	"winnow"
+	"winnow/internal/blob"
 	"winnow/internal/format/jsonl"
 	"winnow/internal/format/parquet"
 	"winnow/internal/format/warc"
@@ -45,8 +46,12 @@ var (
 
 // Open detects the format of the file at path and opens a reader for it.
 // The error names the file: it is not a known format, or it cannot be
-// opened.
+// opened. An s3:// or gs:// URL (see internal/blob) is read as a stream
+// from object storage; WARC and JSONL objects are supported.
 func Open(path string, opt Options) (winnow.Reader, error) {
+	if blob.IsURL(path) {
+		return openURL(path, opt)
+	}
 	kind, err := Detect(path)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,162 @@
+//go:build cloud
+
+package blob
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	gblob "gocloud.dev/blob"
+	_ "gocloud.dev/blob/gcsblob" // registers gs://
+	_ "gocloud.dev/blob/s3blob"  // registers s3://
+	"gocloud.dev/gcerrors"
+)
+
+// Enabled says whether the object storage drivers are compiled in.
+const Enabled = true
+
+func openBucket(ctx context.Context, l Location) (*gblob.Bucket, error) {
+	b, err := gblob.OpenBucket(ctx, l.bucketURL())
+	if err != nil {
+		return nil, fmt.Errorf("blob: %s: %w", l, err)
+	}
+	return b, nil
+}
+
+// wrap names the URL in err and maps "not found" to ErrNotExist.
+func wrap(l Location, err error) error {
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		return fmt.Errorf("blob: %s: no such object: %w", l, ErrNotExist)
+	}
+	return fmt.Errorf("blob: %s: %w", l, err)
+}
+
+// object is an open object's body; Close closes the bucket too.
+type object struct {
+	r      *gblob.Reader
+	b      *gblob.Bucket
+	closed bool
+}
+
+func (o *object) Read(p []byte) (int, error) { return o.r.Read(p) }
+
+func (o *object) Close() error {
+	if o.closed {
+		return nil
+	}
+	o.closed = true
+	return errors.Join(o.r.Close(), o.b.Close())
+}
+
+func openRange(ctx context.Context, l Location, offset int64) (io.ReadCloser, int64, error) {
+	b, err := openBucket(ctx, l)
+	if err != nil {
+		return nil, 0, err
+	}
+	r, err := b.NewRangeReader(ctx, l.Key, offset, -1, nil)
+	if err != nil {
+		b.Close()
+		return nil, 0, wrap(l, err)
+	}
+	return &object{r: r, b: b}, r.Size(), nil
+}
+
+func stat(ctx context.Context, l Location) (Info, error) {
+	b, err := openBucket(ctx, l)
+	if err != nil {
+		return Info{}, err
+	}
+	defer b.Close()
+	a, err := b.Attributes(ctx, l.Key)
+	if err != nil {
+		return Info{}, wrap(l, err)
+	}
+	return Info{Size: a.Size, ModTime: a.ModTime.Unix()}, nil
+}
+
+func exists(ctx context.Context, l Location) (bool, error) {
+	b, err := openBucket(ctx, l)
+	if err != nil {
+		return false, err
+	}
+	defer b.Close()
+	ok, err := b.Exists(ctx, l.Key)
+	if err != nil {
+		return false, wrap(l, err)
+	}
+	return ok, nil
+}
+
+// listKeys returns every object key under prefix, at any depth, sorted.
+// Keys ending in "/" (folder markers that some tools write) are left out.
+func listKeys(ctx context.Context, l Location, prefix string) ([]string, error) {
+	b, err := openBucket(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	var keys []string
+	it := b.List(&gblob.ListOptions{Prefix: prefix})
+	for {
+		obj, err := it.Next(ctx)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, wrap(l.at(prefix), err)
+		}
+		if obj.IsDir || strings.HasSuffix(obj.Key, "/") {
+			continue
+		}
+		keys = append(keys, obj.Key)
+	}
+	sort.Strings(keys)
+	return keys, nil
+}
+
+func remove(ctx context.Context, l Location) error {
+	b, err := openBucket(ctx, l)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	if err := b.Delete(ctx, l.Key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+		return wrap(l, err)
+	}
+	return nil
+}
+
+func upload(ctx context.Context, l Location, localPath string) error {
+	f, err := os.Open(localPath)
+	if err != nil {
+		return fmt.Errorf("blob: %w", err)
+	}
+	defer f.Close()
+	b, err := openBucket(ctx, l)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	// Cancelling the writer's context makes Close discard the partial
+	// object.
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	w, err := b.NewWriter(wctx, l.Key, &gblob.WriterOptions{ContentType: "application/octet-stream"})
+	if err != nil {
+		return wrap(l, err)
+	}
+	if _, err := io.Copy(w, f); err != nil {
+		cancel()
+		w.Close()
+		return fmt.Errorf("blob: upload %s to %s: %w", localPath, l, err)
+	}
+	if err := w.Close(); err != nil {
+		return wrap(l, err)
+	}
+	return nil
+}

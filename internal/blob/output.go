@@ -1,0 +1,186 @@
+package blob
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// StatsName is the file a finished run writes last; Publish uploads it
+// last, so a reader that sees it under the prefix sees a complete output.
+const StatsName = "stats.json"
+
+// Output is a run's output folder, which may be an object storage prefix.
+// For a local folder it is that folder and Publish does nothing. For an
+// s3:// or gs:// prefix the run writes into a local staging folder and
+// Publish uploads it.
+type Output struct {
+	// Local is the folder the run writes into: the output folder itself,
+	// or the staging folder of a URL output.
+	Local string
+
+	url       Location // the prefix, with a trailing "/"; zero when local
+	remote    bool
+	temp      bool // Local was made by PrepareOutput and is removed by Close
+	keep      bool // a failed Publish keeps the staging folder
+	overwrite bool
+}
+
+// PrepareOutput returns where a run writes its output out. A local out is
+// returned as it is. For an s3:// or gs:// out (a key prefix; "/" is
+// added when missing) it checks that nothing is stored under the prefix
+// unless overwrite is set, and returns staging as the local folder, or,
+// when staging is "", a new folder under os.TempDir().
+func PrepareOutput(ctx context.Context, out, staging string, overwrite bool) (*Output, error) {
+	if !IsURL(out) {
+		return &Output{Local: out}, nil
+	}
+	l, err := parse(out)
+	if err != nil {
+		return nil, err
+	}
+	if l.Key != "" && !strings.HasSuffix(l.Key, "/") {
+		l.Key += "/"
+	}
+	if hasMeta(l.Key) {
+		return nil, fmt.Errorf("blob: %s: an output prefix cannot hold a glob", l)
+	}
+	if !overwrite {
+		keys, err := listKeys(ctx, l, l.Key)
+		if err != nil {
+			return nil, err
+		}
+		if len(keys) > 0 {
+			return nil, fmt.Errorf("blob: %s: output prefix is not empty (%d objects, for example %s); use --overwrite to replace them",
+				l, len(keys), l.at(keys[0]))
+		}
+	}
+	o := &Output{Local: staging, url: l, remote: true, overwrite: overwrite}
+	if staging == "" {
+		dir, err := os.MkdirTemp("", "winnow-staging-")
+		if err != nil {
+			return nil, fmt.Errorf("blob: staging folder: %w", err)
+		}
+		o.Local, o.temp = dir, true
+	}
+	return o, nil
+}
+
+// Remote reports whether the output goes to object storage.
+func (o *Output) Remote() bool { return o.remote }
+
+// URL is the output prefix, or the local folder.
+func (o *Output) URL() string {
+	if !o.remote {
+		return o.Local
+	}
+	return o.url.String()
+}
+
+// Publish uploads the staging folder under the prefix after a finished
+// run: each file to the key of its path relative to the folder (".dedup"
+// and other names starting with "." are local state and stay behind),
+// StatsName last. With overwrite, a stored StatsName is deleted first and
+// objects of an earlier run that the new output does not have are deleted
+// before the new StatsName goes up, so at no time does a StatsName stand
+// beside a mixed output. A local Output publishes nothing.
+func (o *Output) Publish(ctx context.Context) error {
+	if !o.remote {
+		return nil
+	}
+	var files []string
+	err := filepath.WalkDir(o.Local, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p != o.Local && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.Type().IsRegular() {
+			rel, err := filepath.Rel(o.Local, p)
+			if err != nil {
+				return err
+			}
+			files = append(files, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if err != nil {
+		o.keep = true
+		return fmt.Errorf("blob: publish %s: %w", o.Local, err)
+	}
+	sort.Slice(files, func(i, j int) bool { // StatsName last
+		if (files[i] == StatsName) != (files[j] == StatsName) {
+			return files[j] == StatsName
+		}
+		return files[i] < files[j]
+	})
+	if err := o.publish(ctx, files); err != nil {
+		o.keep = true
+		return fmt.Errorf("%w (the output stays in %s)", err, o.Local)
+	}
+	return nil
+}
+
+func (o *Output) publish(ctx context.Context, files []string) error {
+	var stale []string
+	if o.overwrite {
+		if err := remove(ctx, o.url.at(o.url.Key+StatsName)); err != nil {
+			return err
+		}
+		old, err := listKeys(ctx, o.url, o.url.Key)
+		if err != nil {
+			return err
+		}
+		have := make(map[string]bool, len(files))
+		for _, f := range files {
+			have[o.url.Key+f] = true
+		}
+		for _, k := range old {
+			if !have[k] {
+				stale = append(stale, k)
+			}
+		}
+	}
+	for _, f := range files {
+		if f == StatsName {
+			for _, k := range stale {
+				if err := remove(ctx, o.url.at(k)); err != nil {
+					return err
+				}
+			}
+			stale = nil
+		}
+		if err := upload(ctx, o.url.at(o.url.Key+f), filepath.Join(o.Local, filepath.FromSlash(f))); err != nil {
+			return err
+		}
+	}
+	for _, k := range stale { // an output without StatsName
+		if err := remove(ctx, o.url.at(k)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close removes a staging folder that PrepareOutput made, unless Publish
+// failed (the error names the folder, so the output can still be
+// recovered). A local Output and a staging folder given by the caller are
+// left alone. Calling it twice is safe.
+func (o *Output) Close() error {
+	if !o.temp || o.keep {
+		return nil
+	}
+	o.temp = false
+	if err := os.RemoveAll(o.Local); err != nil {
+		return fmt.Errorf("blob: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,109 @@
+package format
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"winnow"
+	"winnow/internal/blob"
+	"winnow/internal/format/jsonl"
+	"winnow/internal/format/warc"
+)
+
+// urlSniffBytes is how much of an object's start openURL buffers to tell
+// its format: enough compressed bytes to inflate sniffBytes of content.
+const urlSniffBytes = 64 << 10
+
+// expandURL lists the objects an s3:// or gs:// argument names, keeping
+// the known input names below a folder or a matched folder (see
+// blob.Expand).
+func expandURL(arg string) ([]string, error) {
+	urls, err := blob.Expand(context.Background(), arg, func(name string) bool { return KindOf(name) != Unknown })
+	if err != nil {
+		return nil, fmt.Errorf("format: %w", err)
+	}
+	return urls, nil
+}
+
+// openURL opens the object at u with one streaming GET: it reads the
+// object's first bytes to tell its format, as Detect does for a file, and
+// hands the same stream on to the reader.
+func openURL(u string, opt Options) (winnow.Reader, error) {
+	obj, _, err := blob.Open(context.Background(), u)
+	if err != nil {
+		return nil, fmt.Errorf("format: %w", err)
+	}
+	br := bufio.NewReaderSize(obj, urlSniffBytes)
+	kind, err := detectStream(u, br)
+	if err != nil {
+		obj.Close()
+		return nil, err
+	}
+	switch kind {
+	case JSONL:
+		return &jsonlURL{Reader: jsonl.NewReader(br, u, opt), obj: obj}, nil
+	case WARC:
+		return &warcURL{Reader: warc.NewReaderOptions(br, u, warc.Options{}), obj: obj}, nil
+	}
+	obj.Close()
+	return nil, fmt.Errorf("format: %s: %s input from object storage is not supported", u, kind)
+}
+
+// detectURL is Detect for an object URL.
+func detectURL(u string) (Kind, error) {
+	obj, _, err := blob.Open(context.Background(), u)
+	if err != nil {
+		return Unknown, fmt.Errorf("format: %w", err)
+	}
+	defer obj.Close()
+	return detectStream(u, bufio.NewReaderSize(obj, urlSniffBytes))
+}
+
+// detectStream tells the format of the stream in br from its first bytes
+// without consuming them, and from name when the content is empty, by
+// Detect's rules.
+func detectStream(name string, br *bufio.Reader) (Kind, error) {
+	peek, err := br.Peek(urlSniffBytes)
+	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+		return Unknown, fmt.Errorf("format: %s: %w", name, err)
+	}
+	head, err := sniff(bytes.NewReader(peek))
+	if err != nil {
+		return Unknown, fmt.Errorf("format: %s: %w", name, err)
+	}
+	if k := kindOfContent(head); k != Unknown {
+		return k, nil
+	}
+	if len(bytes.TrimSpace(head)) == 0 {
+		if k := KindOf(name); k != Unknown {
+			return k, nil
+		}
+	}
+	return Unknown, fmt.Errorf("format: %s: not a WARC or JSONL file", name)
+}
+
+// jsonlURL is a JSONL reader over an object; Close closes the object too.
+type jsonlURL struct {
+	*jsonl.Reader
+	obj io.Closer
+}
+
+func (r *jsonlURL) Close() error { return errors.Join(r.Reader.Close(), r.obj.Close()) }
+
+// warcURL is a WARC reader over an object; Close closes the object too.
+type warcURL struct {
+	*warc.Reader
+	obj io.Closer
+}
+
+func (r *warcURL) Close() error { return errors.Join(r.Reader.Close(), r.obj.Close()) }
+
+var (
+	_ Progresser = (*jsonlURL)(nil)
+	_ Progresser = (*warcURL)(nil)
+	_ Skipper    = (*warcURL)(nil)
+)

@@ -31,6 +31,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/abadojack/whatlanggo"
@@ -194,12 +195,78 @@ func Prepare(text string, prefix int) string {
 // whatlang is the default backend.
 type whatlang struct{}
 
+// detect identifies text with whatlanggo on at most maxTextTrigrams
+// distinct trigrams (capTrigrams) and clamps the confidence to [0, 1].
 func (whatlang) detect(text string) (string, float64) {
-	info := whatlanggo.Detect(text)
+	info := whatlanggo.Detect(capTrigrams(text, maxTextTrigrams))
 	if info.Lang < 0 {
 		return "", 0
 	}
-	return whatlangCodes[info.Lang], info.Confidence
+	return whatlangCodes[info.Lang], clamp01(info.Confidence)
+}
+
+// maxTextTrigrams is how many distinct trigrams of a text whatlang
+// compares with the language profiles: twice the profile length of 300,
+// as whatlang-rs (src/trigrams/mod.rs: TEXT_TRIGRAMS_SIZE = 600,
+// "Double MAX_TRIGRAM_DISTANCE"), of which whatlanggo is a port.
+//
+// whatlanggo v1.0.1 ranks every distinct trigram of the text and scores a
+// language by the sum over its 300 profile trigrams of |text rank -
+// profile rank| (300 for a missing trigram), then takes 90,000 (300 x 300)
+// minus that sum as the score. It lacks whatlang-rs's cut to the 600 most
+// frequent text trigrams, so on a long text with many distinct trigrams
+// (Polish, Czech, Slovak, Hungarian, Lithuanian: about 600 distinct
+// trigrams per 1,500 bytes) a profile trigram found at rank 2,000 costs
+// 2,000, the sum passes 90,000, both scores go negative and the
+// confidence (score1-score2)/score2 comes out negative (-127.6 on 1,900
+// bytes of Polish), and the ranking itself degrades (10 KB of Polish was
+// labelled Yoruba).
+const maxTextTrigrams = 600
+
+// capTrigrams returns the longest prefix of text, cut at a rune
+// boundary, that has at most max distinct trigrams as whatlanggo counts
+// them (trigrams.go count: runes lowercased, punctuation, symbols, digits
+// and spaces as one space, no trigram centred on a space next to a
+// space). whatlanggo's public API takes only a text, so the cut to the
+// most frequent trigrams is made as a cut of the text; a text of at most
+// max trigrams is returned whole.
+func capTrigrams(text string, max int) string {
+	seen := make(map[[3]rune]struct{}, max)
+	r1, r2 := ' ', rune(-1)
+	for i, r := range text {
+		if whatlangStop(r) {
+			r = ' '
+		}
+		r = unicode.ToLower(r)
+		if r2 < 0 { // first rune
+			r2 = r
+			continue
+		}
+		if !(r2 == ' ' && (r1 == ' ' || r == ' ')) {
+			k := [3]rune{r1, r2, r}
+			if _, ok := seen[k]; !ok {
+				if len(seen) == max-1 { // keep one for the trailing space
+					return text[:i]
+				}
+				seen[k] = struct{}{}
+			}
+		}
+		r1, r2 = r2, r
+	}
+	return text
+}
+
+// whatlangStop is whatlanggo's isStopChar (utils.go).
+func whatlangStop(r rune) bool {
+	return unicode.IsSymbol(r) || unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsDigit(r)
+}
+
+// clamp01 bounds a score to [0, 1]; NaN gives 0.
+func clamp01(x float64) float64 {
+	if !(x > 0) {
+		return 0
+	}
+	return min(x, 1)
 }
 
 // fastTextLID reads a language-identification model's best label.

@@ -68,22 +68,28 @@ func TestLanguageStage(t *testing.T) {
 	de := sentence(t, "de", 0) + "\n" + sentence(t, "de", 1)
 	en := sentence(t, "en", 2)
 	ru := sentence(t, "ru", 3)
+	sk := longText(t, "sk", 500)
 	cases := []struct {
 		name     string
 		cfg      func(*Config)
 		text     string
 		wantLang string
 		wantRule string // "" = kept
+		// wantDetail is the drop's Detail; a trailing space stands for
+		// the score, checked against the drop's Value to two decimals.
+		wantDetail string
 	}{
-		{"german kept", nil, de, "de", ""},
-		{"english kept", nil, en, "en", ""},
-		{"russian kept", nil, ru, "ru", ""},
-		{"keep-list drops german", func(c *Config) { c.Languages = []string{"en", "fra"} }, de, "de", "language"},
-		{"keep-list in 639-3 keeps english", func(c *Config) { c.Languages = []string{"eng"} }, en, "en", ""},
-		{"empty text is und", nil, "", Und, "low_score"},
-		{"symbols are und", nil, "!!! ??? 123 456", Und, "low_score"},
-		{"tag only keeps und", func(c *Config) { c.TagOnly = true }, "", Und, ""},
-		{"threshold 1 makes und", func(c *Config) { c.Threshold = 1.01 }, "", Und, ""},
+		{"german kept", nil, de, "de", "", ""},
+		{"english kept", nil, en, "en", "", ""},
+		{"russian kept", nil, ru, "ru", "", ""},
+		{"keep-list drops german", func(c *Config) { c.Languages = []string{"en", "fra"} }, de, "de", "language", "de"},
+		{"keep-list in 639-3 keeps english", func(c *Config) { c.Languages = []string{"eng"} }, en, "en", "", ""},
+		{"empty text is und", nil, "", Und, "low_score", "und 0.00"},
+		{"symbols are und", nil, "!!! ??? 123 456", Und, "low_score", "und 0.00"},
+		// whatlang has no Slovak: it names Czech, unsure.
+		{"slovak is czech below the threshold", nil, sk, Und, "low_score", "cs "},
+		{"tag only keeps und", func(c *Config) { c.TagOnly = true }, "", Und, "", ""},
+		{"threshold 1 makes und", func(c *Config) { c.Threshold = 1.01 }, "", Und, "", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -125,6 +131,18 @@ func TestLanguageStage(t *testing.T) {
 			}
 			if gotRule != c.wantRule {
 				t.Errorf("drop rule %q, want %q", gotRule, c.wantRule)
+			}
+			if d.Drop != nil {
+				want := c.wantDetail
+				if strings.HasSuffix(want, " ") {
+					if d.Drop.Value <= 0 || d.Drop.Value >= cfg.Threshold {
+						t.Errorf("drop value %g, want in (0, %g)", d.Drop.Value, cfg.Threshold)
+					}
+					want += fmt.Sprintf("%.2f", d.Drop.Value)
+				}
+				if d.Drop.Detail != want {
+					t.Errorf("drop detail %q, want %q", d.Drop.Detail, want)
+				}
 			}
 		})
 	}

@@ -30,6 +30,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -143,11 +144,14 @@ func (s *languageStage) Name() string { return "language" }
 func (s *languageStage) Close() error { return nil }
 
 // Process labels each document and drops, unless tag_only, those scored
-// below the threshold (rule "low_score") and those whose language is not
-// in the keep-list (rule "language", the code in Detail).
+// below the threshold (rule "low_score"; Detail: the detected language
+// and its score, "pl 0.41", or "und 0.00" when the backend found none)
+// and those whose language is not in the keep-list (rule "language";
+// Detail: the detected code).
 func (s *languageStage) Process(ctx context.Context, docs []*winnow.Doc) ([]*winnow.Doc, error) {
 	for _, d := range docs {
-		code, score := s.Identify(d.Text)
+		detected, score := s.detect(d.Text)
+		code := s.label(detected, score)
 		d.SetAttr("language", code)
 		d.SetAttr("language_score", score)
 		if code != Und {
@@ -158,7 +162,7 @@ func (s *languageStage) Process(ctx context.Context, docs []*winnow.Doc) ([]*win
 		}
 		switch {
 		case code == Und:
-			d.SetDrop("language", "low_score", score, "")
+			d.SetDrop("language", "low_score", score, detected+" "+strconv.FormatFloat(score, 'f', 2, 64))
 		case len(s.keep) > 0 && !slices.Contains(s.keep, code):
 			d.SetDrop("language", "language", score, code)
 		}
@@ -170,12 +174,26 @@ func (s *languageStage) Process(ctx context.Context, docs []*winnow.Doc) ([]*win
 // prepared as datatrove's LanguageFilter does (newlines to spaces) and
 // cut to Prefix bytes; a score below Threshold gives Und with that score.
 func (s *languageStage) Identify(text string) (string, float64) {
-	text = Prepare(text, s.c.Prefix)
-	code, score := s.det.detect(text)
-	if code == "" || score < s.c.Threshold {
+	code, score := s.detect(text)
+	return s.label(code, score), score
+}
+
+// detect is the backend's best language of the prepared text, Und when
+// it found none, with its score in [0, 1], before the threshold.
+func (s *languageStage) detect(text string) (string, float64) {
+	code, score := s.det.detect(Prepare(text, s.c.Prefix))
+	if code == "" {
 		code = Und
 	}
-	return code, score
+	return code, clamp01(score)
+}
+
+// label is code, or Und when score is below the threshold.
+func (s *languageStage) label(code string, score float64) string {
+	if score < s.c.Threshold {
+		return Und
+	}
+	return code
 }
 
 // Prepare cuts text to at most prefix bytes (0: no cut) at a UTF-8

@@ -9,7 +9,9 @@ import (
 	"reflect"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -227,15 +229,19 @@ func Parse(name string, data []byte) (*Config, error) {
 		p.errorf(doc.Line, "the config must be a mapping of keys to values")
 		return nil, p.err()
 	}
+	seen := map[string]int{}
 	for i := 0; i+1 < len(doc.Content); i += 2 {
 		k, v := doc.Content[i], doc.Content[i+1]
+		if p.duplicate(seen, k, "key") {
+			continue
+		}
 		switch k.Value {
 		case "workers":
-			p.decode(v, &c.Workers)
+			p.decodeStrict(v, &c.Workers, "workers")
 		case "batch_size":
-			p.decode(v, &c.BatchSize)
+			p.decodeStrict(v, &c.BatchSize, "batch_size")
 		case "max_in_flight":
-			p.decode(v, &c.MaxInFlight)
+			p.decodeStrict(v, &c.MaxInFlight, "max_in_flight")
 		case "input":
 			p.decodeStrict(v, &c.Input, "input")
 		case "output":
@@ -373,7 +379,20 @@ func (p *parser) errorf(line int, format string, args ...any) {
 	p.errs = append(p.errs, &Error{File: p.file, Line: line, Msg: fmt.Sprintf(format, args...)})
 }
 
-func (p *parser) err() error { return errors.Join(p.errs...) }
+// err joins the problems found, sorted by line (problems of the whole
+// file first); problems on one line keep the order they were found in.
+func (p *parser) err() error {
+	sort.SliceStable(p.errs, func(i, j int) bool { return errLine(p.errs[i]) < errLine(p.errs[j]) })
+	return errors.Join(p.errs...)
+}
+
+func errLine(err error) int {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Line
+	}
+	return 0
+}
 
 // unknown reports key k that is not one of known.
 func (p *parser) unknown(k *yaml.Node, what string, known []string) {
@@ -386,20 +405,6 @@ func (p *parser) unknown(k *yaml.Node, what string, known []string) {
 	p.errorf(k.Line, "%s", msg)
 }
 
-// decode decodes v into out, recording type errors with their lines.
-func (p *parser) decode(v *yaml.Node, out any) {
-	if err := v.Decode(out); err != nil {
-		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			for _, e := range te.Errors {
-				p.errorf(v.Line, "%s", stripLine(e))
-			}
-			return
-		}
-		p.errorf(v.Line, "%s", strings.TrimPrefix(err.Error(), "yaml: "))
-	}
-}
-
 // stripLine removes yaml's "line N: " prefix, since Error carries it.
 func stripLine(s string) string {
 	if strings.HasPrefix(s, "line ") {
@@ -410,40 +415,51 @@ func stripLine(s string) string {
 	return s
 }
 
-// decodeStrict checks that every mapping key under v names a field of
-// out's type (at any depth), then decodes. where prefixes messages.
+// decodeStrict decodes v into out (a pointer) option by option, so that a
+// problem in one option hides none in another: every mapping key must name
+// a field of out's type (at any depth), a key may appear once per
+// mapping, and a value of the wrong type is reported with its line and
+// the type wanted. Fields whose value is wrong keep their previous value.
+// where prefixes messages ("step clean", "input").
 func (p *parser) decodeStrict(v *yaml.Node, out any, where string) {
-	n := len(p.errs)
-	p.checkKeys(v, reflect.TypeOf(out), where)
-	if len(p.errs) > n {
-		return
-	}
-	p.decode(v, out)
+	p.decodeValue(v, reflect.ValueOf(out).Elem(), where, "")
 }
 
-var unmarshalerType = reflect.TypeOf((*yaml.Unmarshaler)(nil)).Elem()
+var (
+	unmarshalerType = reflect.TypeOf((*yaml.Unmarshaler)(nil)).Elem()
+	durationType    = reflect.TypeOf(time.Duration(0))
+)
 
-// checkKeys walks node alongside type t and reports unknown keys.
-func (p *parser) checkKeys(node *yaml.Node, t reflect.Type, where string) {
-	if node == nil || t == nil {
+// hasUnmarshaler reports whether t decodes itself.
+func hasUnmarshaler(t reflect.Type) bool {
+	return t.Implements(unmarshalerType) || reflect.PointerTo(t).Implements(unmarshalerType)
+}
+
+// decodeValue decodes node into the addressable rv, walking structs,
+// lists and maps element by element. path is the dotted option path
+// below where ("lines.max_len", "top_ngrams[1].n").
+func (p *parser) decodeValue(node *yaml.Node, rv reflect.Value, where, path string) {
+	if node == nil {
 		return
 	}
-	if node.Kind == yaml.AliasNode {
+	if node.Kind == yaml.AliasNode && node.Alias != nil {
 		node = node.Alias
 	}
-	for t.Kind() == reflect.Pointer {
-		if t.Implements(unmarshalerType) {
-			return
-		}
-		t = t.Elem()
-	}
-	if t.Implements(unmarshalerType) || reflect.PointerTo(t).Implements(unmarshalerType) {
+	t := rv.Type()
+	if (node.Kind == yaml.ScalarNode && node.Tag == "!!null") || hasUnmarshaler(t) {
+		p.decodeLeaf(node, rv, where, path)
 		return
 	}
 	switch t.Kind() {
+	case reflect.Pointer:
+		if rv.IsNil() {
+			rv.Set(reflect.New(t.Elem()))
+		}
+		p.decodeValue(node, rv.Elem(), where, path)
 	case reflect.Struct:
 		if node.Kind != yaml.MappingNode {
-			return // the decoder reports the type mismatch
+			p.mismatch(node, t, where, path)
+			return
 		}
 		fields := yamlFields(t)
 		names := make([]string, 0, len(fields))
@@ -451,35 +467,177 @@ func (p *parser) checkKeys(node *yaml.Node, t reflect.Type, where string) {
 			names = append(names, n)
 		}
 		sort.Strings(names)
+		seen := map[string]int{}
 		for i := 0; i+1 < len(node.Content); i += 2 {
-			k := node.Content[i]
-			ft, ok := fields[k.Value]
-			if !ok {
-				p.unknown(k, "option of "+where, names)
+			k, v := node.Content[i], node.Content[i+1]
+			if p.duplicate(seen, k, "option of "+joinPath(where, path)) {
 				continue
 			}
-			p.checkKeys(node.Content[i+1], ft, where+"."+k.Value)
-		}
-	case reflect.Slice, reflect.Array:
-		if node.Kind == yaml.SequenceNode {
-			for _, e := range node.Content {
-				p.checkKeys(e, t.Elem(), where)
+			idx, ok := fields[k.Value]
+			if !ok {
+				p.unknown(k, "option of "+joinPath(where, path), names)
+				continue
 			}
+			f, err := rv.FieldByIndexErr(idx)
+			if err != nil {
+				p.errorf(k.Line, "%s: cannot set through a nil embedded struct", prefix(where, dotted(path, k.Value)))
+				continue
+			}
+			p.decodeValue(v, f, where, dotted(path, k.Value))
 		}
+	case reflect.Slice:
+		if node.Kind != yaml.SequenceNode {
+			p.mismatch(node, t, where, path)
+			return
+		}
+		s := reflect.MakeSlice(t, len(node.Content), len(node.Content))
+		for i, e := range node.Content {
+			p.decodeValue(e, s.Index(i), where, fmt.Sprintf("%s[%d]", path, i))
+		}
+		rv.Set(s)
 	case reflect.Map:
-		if node.Kind == yaml.MappingNode {
-			for i := 1; i < len(node.Content); i += 2 {
-				p.checkKeys(node.Content[i], t.Elem(), where)
+		if node.Kind != yaml.MappingNode {
+			p.mismatch(node, t, where, path)
+			return
+		}
+		if rv.IsNil() {
+			rv.Set(reflect.MakeMap(t))
+		}
+		seen := map[string]int{}
+		for i := 0; i+1 < len(node.Content); i += 2 {
+			k, v := node.Content[i], node.Content[i+1]
+			if p.duplicate(seen, k, "key of "+joinPath(where, path)) {
+				continue
+			}
+			kv := reflect.New(t.Key()).Elem()
+			vv := reflect.New(t.Elem()).Elem()
+			n := len(p.errs)
+			p.decodeValue(k, kv, where, path+" key")
+			p.decodeValue(v, vv, where, dotted(path, k.Value))
+			if len(p.errs) == n {
+				rv.SetMapIndex(kv, vv)
 			}
 		}
+	default:
+		p.decodeLeaf(node, rv, where, path)
 	}
 }
 
-// yamlFields maps the YAML keys of struct t to their field types,
+// duplicate records key k in seen and reports whether it was already
+// there, with an error naming the first occurrence's line.
+func (p *parser) duplicate(seen map[string]int, k *yaml.Node, what string) bool {
+	if first, ok := seen[k.Value]; ok {
+		p.errorf(k.Line, "duplicate %s %q (first at line %d)", what, k.Value, first)
+		return true
+	}
+	seen[k.Value] = k.Line
+	return false
+}
+
+// decodeLeaf decodes a scalar (or a type with its own UnmarshalYAML)
+// with yaml's own rules, and turns a type error into "want X, got Y".
+func (p *parser) decodeLeaf(node *yaml.Node, rv reflect.Value, where, path string) {
+	err := node.Decode(rv.Addr().Interface())
+	if err == nil {
+		return
+	}
+	var te *yaml.TypeError
+	if errors.As(err, &te) && !hasUnmarshaler(rv.Type()) {
+		p.mismatch(node, rv.Type(), where, path)
+		return
+	}
+	if errors.As(err, &te) {
+		for _, e := range te.Errors {
+			p.errorf(node.Line, "%s: %s", prefix(where, path), stripLine(e))
+		}
+		return
+	}
+	p.errorf(node.Line, "%s: %s", prefix(where, path), strings.TrimPrefix(err.Error(), "yaml: "))
+}
+
+// mismatch reports a value of the wrong type.
+func (p *parser) mismatch(node *yaml.Node, t reflect.Type, where, path string) {
+	p.errorf(node.Line, "%s: want %s, got %s", prefix(where, path), want(t), got(node))
+}
+
+// want describes the values type t accepts.
+func want(t reflect.Type) string {
+	if t == durationType {
+		return "a duration such as 30s or 1m30s"
+	}
+	switch t.Kind() {
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return "an integer"
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return "a non-negative integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Map, reflect.Struct:
+		return "a mapping"
+	case reflect.Pointer:
+		return want(t.Elem())
+	}
+	return "a value of type " + t.String()
+}
+
+// got describes a YAML value for an error message.
+func got(node *yaml.Node) string {
+	switch node.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	v := node.Value
+	if len(v) > 40 {
+		v = v[:40] + "..."
+	}
+	return strconv.Quote(v)
+}
+
+// prefix joins where and path for an error message: "step clean:
+// min_words", "workers", "input".
+func prefix(where, path string) string {
+	switch {
+	case where == "":
+		return path
+	case path == "":
+		return where
+	}
+	return where + ": " + path
+}
+
+// joinPath joins where and path the way unknown-option messages name a
+// nested mapping: "step clean.lines".
+func joinPath(where, path string) string {
+	switch {
+	case where == "":
+		return path
+	case path == "":
+		return where
+	}
+	return where + "." + path
+}
+
+// dotted appends key to the option path.
+func dotted(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// yamlFields maps the YAML keys of struct t to their field indices,
 // following yaml/v3's rules: the tag's name, else the lower-cased field
 // name; "-" is skipped; ",inline" structs contribute their own fields.
-func yamlFields(t reflect.Type) map[string]reflect.Type {
-	out := map[string]reflect.Type{}
+func yamlFields(t reflect.Type) map[string][]int {
+	out := map[string][]int{}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		if !f.IsExported() {
@@ -497,7 +655,7 @@ func yamlFields(t reflect.Type) map[string]reflect.Type {
 			}
 			if ft.Kind() == reflect.Struct {
 				for k, v := range yamlFields(ft) {
-					out[k] = v
+					out[k] = append([]int{i}, v...)
 				}
 			}
 			continue
@@ -505,7 +663,7 @@ func yamlFields(t reflect.Type) map[string]reflect.Type {
 		if name == "" {
 			name = strings.ToLower(f.Name)
 		}
-		out[name] = f.Type
+		out[name] = []int{i}
 	}
 	return out
 }
@@ -541,7 +699,6 @@ func (p *parser) steps(v *yaml.Node) []Step {
 			continue
 		}
 		cfg := spec.Config()
-		n := len(p.errs)
 		if opts != nil && !(opts.Kind == yaml.ScalarNode && opts.Tag == "!!null") {
 			if opts.Kind != yaml.MappingNode {
 				p.errorf(opts.Line, "step %s: options must be a mapping", spec.Name)
@@ -549,18 +706,39 @@ func (p *parser) steps(v *yaml.Node) []Step {
 			}
 			p.decodeStrict(opts, cfg, "step "+spec.Name)
 		}
-		if len(p.errs) == n {
-			if val, ok := cfg.(steps.Validator); ok {
-				if err := val.Validate(); err != nil {
-					for _, e := range unjoin(err) {
-						p.errorf(nameNode.Line, "step %s: %v", spec.Name, e)
-					}
+		// Validate what decoded, even when some options did not: a
+		// type error in one option must not hide a range error in
+		// another. An option that failed to decode keeps its default.
+		if val, ok := cfg.(steps.Validator); ok {
+			if err := val.Validate(); err != nil {
+				for _, e := range unjoin(err) {
+					p.errorf(optionLine(opts, e.Error(), nameNode.Line), "step %s: %v", spec.Name, e)
 				}
 			}
 		}
 		out = append(out, Step{Name: spec.Name, Config: cfg, Line: nameNode.Line})
 	}
 	return out
+}
+
+// optionLine returns the line of the option of mapping opts that msg
+// starts with ("min_words must ...", "lines.max_len: ..."), the longest
+// such key, or def.
+func optionLine(opts *yaml.Node, msg string, def int) int {
+	if opts == nil || opts.Kind != yaml.MappingNode {
+		return def
+	}
+	best := ""
+	for i := 0; i+1 < len(opts.Content); i += 2 {
+		k := opts.Content[i]
+		if len(k.Value) <= len(best) || !strings.HasPrefix(msg, k.Value) {
+			continue
+		}
+		if rest := msg[len(k.Value):]; rest == "" || strings.ContainsRune(" :.[", rune(rest[0])) {
+			best, def = k.Value, k.Line
+		}
+	}
+	return def
 }
 
 // unjoin splits an errors.Join result into its parts.

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"winnow"
 	"winnow/internal/steps"
 )
@@ -46,6 +48,13 @@ type languageConfig struct {
 }
 
 func (c *languageConfig) SetTagOnly(on bool) { c.TagOnly = on }
+
+func (c *languageConfig) Validate() error {
+	if c.Threshold < 0 || c.Threshold > 1 {
+		return fmt.Errorf("threshold must be between 0 and 1, got %g", c.Threshold)
+	}
+	return nil
+}
 
 type c4Config struct {
 	FilterNoTerminalPunct bool `yaml:"filter_no_terminal_punct"`
@@ -217,7 +226,7 @@ func TestParseErrors(t *testing.T) {
 			`p.yaml:2: unknown option of step extract "timeot"; did you mean timeout?`}, 1},
 		{"nested option", "steps:\n  - clean:\n      lines:\n        max_lne: 3\n", []string{
 			`p.yaml:4: unknown option of step clean.lines "max_lne"; did you mean max_len?`}, 1},
-		{"bad type", "workers: many\n", []string{"p.yaml:1: cannot unmarshal !!str `many` into int"}, 1},
+		{"bad type", "workers: many\n", []string{`p.yaml:1: workers: want an integer, got "many"`}, 1},
 		{"bad duration", "steps:\n  - extract: {timeout: soon}\n", []string{"p.yaml:2:"}, 1},
 		{"validator", "steps:\n  - clean: {min_words: -1, lines: {max_len: -2}}\n", []string{
 			"p.yaml:2: step clean: min_words must not be negative",
@@ -266,6 +275,98 @@ func TestParseErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestParseErrorsIndependent checks that a type error in one option hides
+// neither a type error nor a Validate error in another option or another
+// step, and that the problems come sorted by line, each naming its option
+// and the type wanted instead of yaml's "cannot unmarshal" text.
+func TestParseErrorsIndependent(t *testing.T) {
+	src := `batch_size: lots
+steps:
+  - extract: {timeout: soon, max_bytes: 10}
+  - clean:
+      lines: {max_len: -2}
+      langs: en
+      unknown_x: 1
+      min_words: "two"
+  - language: {threshold: 1.5, tag_only: maybe}
+input: {text_field: [a]}
+`
+	want := []string{
+		`config: p.yaml:1: batch_size: want an integer, got "lots"`,
+		`config: p.yaml:3: step extract: timeout: want a duration such as 30s or 1m30s, got "soon"`,
+		`config: p.yaml:5: step clean: lines.max_len must not be negative`,
+		`config: p.yaml:6: step clean: langs: want a list, got "en"`,
+		`config: p.yaml:7: unknown option of step clean "unknown_x" (known: langs, lines, min_words)`,
+		`config: p.yaml:8: step clean: min_words: want an integer, got "two"`,
+		`config: p.yaml:9: step language: tag_only: want true or false, got "maybe"`,
+		`config: p.yaml:9: step language: threshold must be between 0 and 1, got 1.5`,
+		`config: p.yaml:10: input: text_field: want a string, got a list`,
+	}
+	c, err := Parse("p.yaml", []byte(src))
+	if err == nil || c != nil {
+		t.Fatalf("Parse = %+v, %v", c, err)
+	}
+	var got []string
+	for _, e := range unjoin(err) {
+		got = append(got, e.Error())
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestParseNested decodes lists of structs and maps element by element
+// and names the element of a bad value.
+func TestParseNested(t *testing.T) {
+	type ngram struct {
+		N    int     `yaml:"n"`
+		Frac float64 `yaml:"frac"`
+	}
+	type cfg struct {
+		Top    []ngram           `yaml:"top"`
+		Limits map[string]int    `yaml:"limits"`
+		Ptr    *ngram            `yaml:"ptr"`
+		Tags   map[string]string `yaml:"tags"`
+	}
+	p := &parser{file: "n.yaml"}
+	var root yaml.Node
+	src := "top: [{n: 2, frac: 0.2}, {n: x, frac: 0.1}]\nlimits: {a: 1, b: many}\nptr: {n: 3}\ntags: {k: v}\n"
+	if err := yaml.Unmarshal([]byte(src), &root); err != nil {
+		t.Fatal(err)
+	}
+	var c cfg
+	p.decodeStrict(root.Content[0], &c, "step s")
+	want := []string{
+		`config: n.yaml:1: step s: top[1].n: want an integer, got "x"`,
+		`config: n.yaml:2: step s: limits.b: want an integer, got "many"`,
+	}
+	if err := p.err(); err == nil || err.Error() != strings.Join(want, "\n") {
+		t.Errorf("errors = %v\nwant %s", err, strings.Join(want, "\n"))
+	}
+	if len(c.Top) != 2 || c.Top[0] != (ngram{2, 0.2}) || c.Top[1].Frac != 0.1 || c.Limits["a"] != 1 || len(c.Limits) != 1 ||
+		c.Ptr == nil || c.Ptr.N != 3 || c.Tags["k"] != "v" {
+		t.Errorf("decoded %+v (ptr %+v)", c, c.Ptr)
+	}
+}
+
+// TestParseDuplicateKeys checks that a key given twice in one mapping is
+// refused at the second occurrence: yaml.v3 rejects duplicates only when
+// decoding into Go values, not into the node tree walked here.
+func TestParseDuplicateKeys(t *testing.T) {
+	tests := []struct{ src, want string }{
+		{"workers: 2\nbatch_size: 3\nworkers: 4\n", `config: p.yaml:3: duplicate key "workers" (first at line 1)`},
+		{"steps:\n  - clean:\n      min_words: 2\n      min_words: 3\n", `config: p.yaml:4: duplicate option of step clean "min_words" (first at line 3)`},
+		{"output: {compression: gz, compression: zst}\n", `config: p.yaml:1: duplicate option of output "compression" (first at line 1)`},
+		{"steps:\n  - clean:\n      lines:\n        max_len: 1\n        max_len: 2\n", `config: p.yaml:5: duplicate option of step clean.lines "max_len" (first at line 4)`},
+	}
+	for _, tt := range tests {
+		c, err := Parse("p.yaml", []byte(tt.src))
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%q: Parse = %+v, %v\nwant %s", tt.src, c, err, tt.want)
+		}
 	}
 }
 

@@ -16,7 +16,10 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"winnow"
+	"winnow/internal/dedup"
+	"winnow/internal/extract"
 	"winnow/internal/steps"
+	"winnow/internal/urlfilter"
 )
 
 // Defaults of the executor knobs and of the output options.
@@ -718,7 +721,90 @@ func (p *parser) steps(v *yaml.Node) []Step {
 		}
 		out = append(out, Step{Name: spec.Name, Config: cfg, Line: nameNode.Line})
 	}
+	p.checkOrder(out)
 	return out
+}
+
+// Stage names the order checks know about.
+const (
+	// producer turns each record's payload into the document text.
+	producer = extract.Name
+	// signer signs the surviving documents for the dedup phase.
+	signer = dedup.StageName
+)
+
+// readsNoText are the stages that may run before extract: they look
+// only at a document's metadata (the URL), not at its text.
+var readsNoText = map[string]bool{urlfilter.Name: true}
+
+// editsOnly are the stages that never drop a document, so they may
+// follow minhash: pii replaces spans of the text and keeps every document
+// (datatrove runs PIIFormatter after dedup; see the fineweb preset).
+var editsOnly = map[string]bool{"pii": true}
+
+// checkOrder refuses step orders that run but give wrong results:
+//
+//   - a step that reads the text placed before extract, when the pipeline
+//     has extract (it would see the raw HTML payload or an empty text);
+//   - a step that may drop documents placed after minhash: the signatures
+//     of the documents it drops would still join duplicate clusters, so
+//     a document could be removed as the duplicate of one that is not in
+//     the output (internal/dedup: "put it last in the pipeline so that
+//     only surviving documents, with their final text, are signed"). pii
+//     and steps with tag_only: true drop nothing and may follow it;
+//   - minhash twice: the dedup phase reads one signature per document.
+//
+// Any other stage may appear more than once, with the same or other
+// options (datatrove repeats filters with other thresholds); the counts
+// of stats.json are keyed by stage and rule, so repeats of a stage add
+// up under one name.
+func (p *parser) checkOrder(list []Step) {
+	firstExtract, firstSigner := -1, -1
+	for i, s := range list {
+		if s.Name == producer && firstExtract < 0 {
+			firstExtract = i
+		}
+	}
+	for i, s := range list {
+		if firstExtract >= 0 && i < firstExtract && !readsNoText[s.Name] {
+			p.errorf(s.Line, "step %s comes before %s (line %d), which produces the text it reads; move it after %s",
+				s.Name, producer, list[firstExtract].Line, producer)
+		}
+		if s.Name == signer {
+			if firstSigner >= 0 {
+				p.errorf(s.Line, "step %s given twice (first at line %d); the dedup phase reads one signature per document",
+					signer, list[firstSigner].Line)
+			} else {
+				firstSigner = i
+			}
+			continue
+		}
+		if firstSigner >= 0 && !editsOnly[s.Name] && !tagOnly(s.Config) {
+			p.errorf(s.Line, "step %s may drop documents but comes after %s (line %d), which must follow every dropping step; move %s after it (only pii, or a step with tag_only: true, may follow %s)",
+				s.Name, signer, list[firstSigner].Line, signer, signer)
+		}
+	}
+}
+
+// tagOnly reports whether cfg (a pointer to a stage config) has a
+// tag_only option set to true, so the stage drops no document.
+func tagOnly(cfg any) bool {
+	v := reflect.ValueOf(cfg)
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return false
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return false
+	}
+	idx, ok := yamlFields(v.Type())["tag_only"]
+	if !ok {
+		return false
+	}
+	f, err := v.FieldByIndexErr(idx)
+	return err == nil && f.Kind() == reflect.Bool && f.Bool()
 }
 
 // optionLine returns the line of the option of mapping opts that msg

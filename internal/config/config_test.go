@@ -61,6 +61,10 @@ type c4Config struct {
 	MinNumSentences       int  `yaml:"min_num_sentences"`
 }
 
+type tagOnlyConfig struct {
+	TagOnly bool `yaml:"tag_only"`
+}
+
 type nopStage struct{ name string }
 
 func (s nopStage) Name() string { return s.name }
@@ -82,6 +86,15 @@ var fakeSpecs = []steps.Spec{
 	{Name: "c4_quality", Doc: "c4",
 		Config: func() any { return &c4Config{FilterNoTerminalPunct: true, MinNumSentences: 5} },
 		New:    func(any) (winnow.Stage, error) { return nopStage{"c4_quality"}, nil }},
+	{Name: "url_filter", Doc: "url block lists",
+		Config: func() any { return &tagOnlyConfig{} },
+		New:    func(any) (winnow.Stage, error) { return nopStage{"url_filter"}, nil }},
+	{Name: "minhash", Doc: "dedup signatures",
+		Config: func() any { return &struct{ Exact bool `yaml:"exact"` }{} },
+		New:    func(any) (winnow.Stage, error) { return nopStage{"minhash"}, nil }},
+	{Name: "pii", Doc: "pii placeholders",
+		Config: func() any { return &struct{ Emails bool `yaml:"emails"` }{} },
+		New:    func(any) (winnow.Stage, error) { return nopStage{"pii"}, nil }},
 	{Name: "broken", Doc: "cannot be built",
 		Config: func() any { return &struct{}{} },
 		New:    func(any) (winnow.Stage, error) { return nil, errors.New("no model") }},
@@ -96,7 +109,9 @@ func TestMain(m *testing.M) {
 		}
 		return steps.Spec{}, false
 	}
-	stepNames = func() []string { return []string{"broken", "c4_quality", "clean", "extract", "language"} }
+	stepNames = func() []string {
+		return []string{"broken", "c4_quality", "clean", "extract", "language", "minhash", "pii", "url_filter"}
+	}
 	m.Run()
 }
 
@@ -367,6 +382,65 @@ func TestParseDuplicateKeys(t *testing.T) {
 		if err == nil || err.Error() != tt.want {
 			t.Errorf("%q: Parse = %+v, %v\nwant %s", tt.src, c, err, tt.want)
 		}
+	}
+}
+
+// TestParseOrder checks the step orders that are refused (a text step
+// before extract, a dropping step after minhash, minhash twice) and those
+// that are allowed (url_filter before extract, pii or tag-only steps after
+// minhash, a repeated filter with other options).
+func TestParseOrder(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want []string // the whole error, one line per problem; nil: accepted
+	}{
+		{"text steps before extract", "steps:\n  - clean\n  - language\n  - extract\n", []string{
+			"config: p.yaml:2: step clean comes before extract (line 4), which produces the text it reads; move it after extract",
+			"config: p.yaml:3: step language comes before extract (line 4), which produces the text it reads; move it after extract"}},
+		{"url_filter before extract", "steps: [url_filter, extract, clean]\n", nil},
+		{"no extract", "steps: [clean, language]\n", nil},
+		{"extract twice", "steps: [extract, clean, extract, clean]\n", nil},
+		{"filter after minhash", "steps:\n  - extract\n  - minhash\n  - c4_quality\n  - pii\n", []string{
+			"config: p.yaml:4: step c4_quality may drop documents but comes after minhash (line 3), which must follow every dropping step; move minhash after it (only pii, or a step with tag_only: true, may follow minhash)"}},
+		{"pii after minhash", "steps: [extract, clean, minhash, pii]\n", nil},
+		{"tag-only after minhash", "steps:\n  - extract\n  - minhash\n  - language: {tag_only: true}\n  - url_filter: {tag_only: true}\n", nil},
+		{"dropping url_filter after minhash", "steps:\n  - extract\n  - minhash\n  - url_filter: {tag_only: false}\n", []string{
+			"config: p.yaml:4: step url_filter may drop documents but comes after minhash (line 3)"}},
+		{"minhash twice", "steps:\n  - extract\n  - minhash\n  - minhash\n", []string{
+			"config: p.yaml:4: step minhash given twice (first at line 3); the dedup phase reads one signature per document"}},
+		{"repeated filter", "steps:\n  - extract\n  - c4_quality: {min_num_sentences: 3}\n  - c4_quality: {min_num_sentences: 5}\n", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Parse("p.yaml", []byte(tt.src))
+			if tt.want == nil {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if err == nil || c != nil {
+				t.Fatalf("accepted: %+v", c)
+			}
+			got := strings.Split(err.Error(), "\n")
+			if len(got) != len(tt.want) {
+				t.Fatalf("%d problems, want %d:\n%v", len(got), len(tt.want), err)
+			}
+			for i := range got {
+				if !strings.HasPrefix(got[i], tt.want[i]) {
+					t.Errorf("problem %d = %q\nwant %q", i, got[i], tt.want[i])
+				}
+			}
+		})
+	}
+	// A repeated filter keeps each step's own options.
+	c, err := Parse("p.yaml", []byte("steps:\n  - c4_quality: {min_num_sentences: 3}\n  - c4_quality: {min_num_sentences: 5}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := c.Steps[0].Config.(*c4Config), c.Steps[1].Config.(*c4Config); a.MinNumSentences != 3 || b.MinNumSentences != 5 {
+		t.Errorf("repeated step options = %+v, %+v", a, b)
 	}
 }
 

@@ -21,6 +21,21 @@
 // distance at most 2). Step options decode into the stage's own Config
 // from internal/steps; a config implementing steps.Validator checks itself.
 //
+// Each option decodes on its own, so a value of the wrong type ("step
+// clean: min_words: want an integer, got \"two\"") hides neither another
+// option's problem nor the step's Validate, which runs on the options that
+// decoded; problems are sorted by line. A key given twice in one mapping
+// is refused.
+//
+// The step order is checked too: with an extract step in the pipeline,
+// only url_filter (which reads the URL, not the text) may come before it;
+// minhash must follow every step that may drop documents (pii, which only
+// edits, and steps with tag_only: true may follow it), and appears at most
+// once. Any other stage may be repeated, with the same or other options
+// (as datatrove repeats a filter with other thresholds); stats.json
+// counts drops by stage and rule, so the repeats of a stage add up under
+// one name.
+//
 // When no config file is given, [Default] is used; its step list is the
 // one place that defines the default pipeline.
 package config

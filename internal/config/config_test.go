@@ -65,6 +65,14 @@ type tagOnlyConfig struct {
 	TagOnly bool `yaml:"tag_only"`
 }
 
+type minhashConfig struct {
+	Exact bool `yaml:"exact"`
+}
+
+type piiConfig struct {
+	Emails bool `yaml:"emails"`
+}
+
 type nopStage struct{ name string }
 
 func (s nopStage) Name() string { return s.name }
@@ -90,10 +98,10 @@ var fakeSpecs = []steps.Spec{
 		Config: func() any { return &tagOnlyConfig{} },
 		New:    func(any) (winnow.Stage, error) { return nopStage{"url_filter"}, nil }},
 	{Name: "minhash", Doc: "dedup signatures",
-		Config: func() any { return &struct{ Exact bool `yaml:"exact"` }{} },
+		Config: func() any { return &minhashConfig{} },
 		New:    func(any) (winnow.Stage, error) { return nopStage{"minhash"}, nil }},
 	{Name: "pii", Doc: "pii placeholders",
-		Config: func() any { return &struct{ Emails bool `yaml:"emails"` }{} },
+		Config: func() any { return &piiConfig{} },
 		New:    func(any) (winnow.Stage, error) { return nopStage{"pii"}, nil }},
 	{Name: "broken", Doc: "cannot be built",
 		Config: func() any { return &struct{}{} },

@@ -21,6 +21,7 @@ import (
 
 	"github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // Config is the extract step's configuration.
@@ -209,7 +210,12 @@ func options(cfg Config, pageURL string) trafilatura.Options {
 //   - it puts a newline between a block element and an adjacent sibling
 //     when the markup has no white space there. trafilatura's baseline
 //     takes the concatenated text content of <article> or <body>, which
-//     otherwise glues "<h1>Title</h1><p>Text" into "TitleText".
+//     otherwise glues "<h1>Title</h1><p>Text" into "TitleText";
+//   - it wraps the content of a <pre> in a <code> unless its one child
+//     element already is a <code>. go-trafilatura keeps the text of a code
+//     block as is (isCodeBlockElement, handleCodeBlocks: a <pre> whose
+//     one child is a <code>) but trims and collapses the text of any
+//     other <pre> as a quote, which turns a program into one line.
 //
 // Pretty-printed HTML already has such white space between blocks, so the
 // main extractor sees nothing unusual.
@@ -221,6 +227,9 @@ func prepare(n *html.Node) {
 				n.RemoveChild(c)
 				c = next
 				continue
+			}
+			if c.Data == "pre" {
+				wrapPre(c)
 			}
 			if blockTags[c.Data] || cellTags[c.Data] || c.Data == "br" {
 				if p := c.PrevSibling; p != nil && !endsSpace(p) {
@@ -234,6 +243,30 @@ func prepare(n *html.Node) {
 		}
 		c = next
 	}
+}
+
+// wrapPre moves the children of pre into one <code> child, unless its one
+// child element is a <code> already.
+func wrapPre(pre *html.Node) {
+	var elems int
+	var first *html.Node
+	for c := pre.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode {
+			elems++
+			first = c
+		}
+	}
+	if pre.FirstChild == nil || elems == 1 && first.Data == "code" {
+		return
+	}
+	code := &html.Node{Type: html.ElementNode, Data: "code", DataAtom: atom.Code}
+	for c := pre.FirstChild; c != nil; {
+		next := c.NextSibling
+		pre.RemoveChild(c)
+		code.AppendChild(c)
+		c = next
+	}
+	pre.AppendChild(code)
 }
 
 func dropTag(n *html.Node) bool {

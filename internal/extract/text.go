@@ -35,16 +35,26 @@ var skipTags = map[string]bool{
 }
 
 // renderText turns an extracted content tree into plain text: one line per
-// block, inline whitespace collapsed to single spaces (inside <pre> kept as
-// is), lines right-trimmed, empty lines removed.
+// block, inline whitespace collapsed to single spaces, lines right-trimmed,
+// empty lines removed. Preformatted text keeps its line breaks and leading
+// indentation: <pre>, and a <code> that is a display block (go-trafilatura's
+// tag for a code block, main-extractor.go handleCodeBlocks; an inline <code>
+// inside a paragraph is ordinary inline text). Python trafilatura's
+// xmltotxt likewise writes the text of a code block as is (trafilatura
+// xml.py, replace_element_text).
 func renderText(n *xhtml.Node) string {
 	var r renderer
 	r.walk(n, false)
-	return finishText(r.b.String())
+	r.flush()
+	return r.out.String()
 }
 
 type renderer struct {
-	b         strings.Builder
+	out  strings.Builder // finished lines
+	line strings.Builder // the line being written
+	// pre is set when the line being written holds preformatted text,
+	// whose leading white space is kept.
+	pre       bool
 	cellCount int
 	// depth is the tree depth of the node being walked and textDepth
 	// that of the last text node written.
@@ -52,14 +62,65 @@ type renderer struct {
 }
 
 func (r *renderer) newline() {
-	r.b.WriteByte('\n')
+	r.flush()
 	r.cellCount = 0
+}
+
+// flush ends the line being written: it is right-trimmed, left-trimmed of
+// collapsed spaces unless preformatted, dropped if empty, and has entities
+// that survived parsing unescaped (see unescapeOnce).
+func (r *renderer) flush() {
+	line := strings.TrimRightFunc(r.line.String(), unicode.IsSpace)
+	if !r.pre {
+		line = strings.TrimLeft(line, " ")
+	}
+	if strings.TrimSpace(line) != "" {
+		if r.out.Len() > 0 {
+			r.out.WriteByte('\n')
+		}
+		r.out.WriteString(unescapeOnce(line))
+	}
+	r.line.Reset()
+	r.pre = false
+}
+
+// writePre writes preformatted text, one output line per line of s.
+func (r *renderer) writePre(s string) {
+	for {
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			break
+		}
+		r.pre = true
+		r.line.WriteString(s[:i])
+		r.newline()
+		s = s[i+1:]
+	}
+	if s != "" {
+		r.pre = true
+		r.line.WriteString(s)
+	}
+}
+
+// codeBlock reports whether n, a <code>, is a display block rather than
+// inline code: its parent is not an element that holds running text.
+func codeBlock(n *xhtml.Node) bool {
+	p := n.Parent
+	if p == nil || p.Type != xhtml.ElementNode {
+		return true
+	}
+	switch p.Data {
+	case "pre", "code", "body", "html", "div", "section", "article", "main",
+		"blockquote", "quote", "figure", "details", "doc", "main-content", "comments":
+		return true
+	}
+	return false
 }
 
 func (r *renderer) walk(n *xhtml.Node, pre bool) {
 	switch n.Type {
 	case xhtml.TextNode:
-		if !pre && r.depth != r.textDepth && gluesWords(r.b.String(), n.Data) {
+		if !pre && r.depth != r.textDepth && gluesWords(r.line.String(), n.Data) {
 			// go-trafilatura's content tree often loses the white
 			// space between an inline element and its neighbour text
 			// ("for<ref>Larry</ref>", "<hi>Summary</hi>Studies").
@@ -68,13 +129,13 @@ func (r *renderer) walk(n *xhtml.Node, pre bool) {
 			// letters or digits would otherwise be glued together, so
 			// "Garrett</ref>)." keeps its punctuation in place.
 			// Measured on Scrapinghub's benchmark: see docs/bench.md.
-			r.b.WriteByte(' ')
+			r.line.WriteByte(' ')
 		}
 		r.textDepth = r.depth
 		if pre {
-			r.b.WriteString(n.Data)
+			r.writePre(n.Data)
 		} else {
-			writeCollapsed(&r.b, n.Data)
+			writeCollapsed(&r.line, n.Data)
 		}
 		return
 	case xhtml.ElementNode:
@@ -88,15 +149,18 @@ func (r *renderer) walk(n *xhtml.Node, pre bool) {
 		}
 		if cellTags[tag] {
 			if r.cellCount > 0 {
-				r.b.WriteString(" | ")
+				r.line.WriteString(" | ")
 			}
 			r.cellCount++
 		}
 		block := blockTags[tag]
+		if tag == "code" && !pre && codeBlock(n) {
+			block = true
+		}
 		if block {
 			r.newline()
 		}
-		inPre := pre || tag == "pre"
+		inPre := pre || tag == "pre" || tag == "code" && block
 		r.depth++
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			r.walk(c, inPre)
@@ -105,7 +169,7 @@ func (r *renderer) walk(n *xhtml.Node, pre bool) {
 		if block {
 			r.newline()
 		} else if cellTags[tag] {
-			r.b.WriteByte(' ')
+			r.line.WriteByte(' ')
 		}
 		return
 	case xhtml.DocumentNode:
@@ -144,26 +208,6 @@ func writeCollapsed(b *strings.Builder, s string) {
 	if space {
 		b.WriteByte(' ')
 	}
-}
-
-// finishText right-trims every line, left-trims collapsed spaces, drops
-// empty lines, and unescapes entities that survived parsing (see
-// unescapeOnce).
-func finishText(s string) string {
-	var out strings.Builder
-	out.Grow(len(s))
-	for line := range strings.SplitSeq(s, "\n") {
-		line = strings.TrimRightFunc(line, unicode.IsSpace)
-		line = strings.TrimLeft(line, " ")
-		if line == "" {
-			continue
-		}
-		if out.Len() > 0 {
-			out.WriteByte('\n')
-		}
-		out.WriteString(unescapeOnce(line))
-	}
-	return out.String()
 }
 
 // unescapeOnce decodes character references that are still in the text

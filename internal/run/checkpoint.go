@@ -272,6 +272,9 @@ func (ck *checkpoint) clean(dir string) error {
 			return fmt.Errorf("run: %w", err)
 		}
 	}
+	if err := removeTemps(dir); err != nil {
+		return err
+	}
 	folders := map[string]int{filepath.Join(dir, "documents"): ck.DocNext, filepath.Join(dir, "rejects"): ck.RejectNext}
 	for _, parent := range []string{"side", "attributes"} {
 		ents, _ := os.ReadDir(filepath.Join(dir, parent))
@@ -312,4 +315,18 @@ func setFinished(dir, state string) error {
 	}
 	ck.Finished = state
 	return ck.save(dir)
+}
+
+// removeTemps removes the temporary files that an atomic write of
+// stats.json or of the checkpoint leaves when the process is killed.
+func removeTemps(dir string) error {
+	for _, pat := range []string{filepath.Join(dir, ".stats-*.json"), filepath.Join(dir, runDir, "."+checkpointFile+"-*")} {
+		m, _ := filepath.Glob(pat)
+		for _, p := range m {
+			if err := os.Remove(p); err != nil {
+				return fmt.Errorf("run: %w", err)
+			}
+		}
+	}
+	return nil
 }

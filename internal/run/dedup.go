@@ -149,6 +149,9 @@ func RunPhases(ctx context.Context, opt Options) (*Stats, error) {
 		if ck.Config != hash || ck.Rank != opt.Rank || ck.WorldSize != opt.WorldSize {
 			return nil, fmt.Errorf("run: %s holds a finished run with another config, --added or rank; start over with --overwrite", dir)
 		}
+		if err := removeTemps(dir); err != nil {
+			return nil, err
+		}
 		if st, err = readStats(dir); err != nil {
 			return nil, err
 		}

@@ -1,6 +1,7 @@
 package run
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -12,20 +13,23 @@ import (
 
 // Merge turns the output of a shard-parallel run (every rank's folder
 // RankDir(dir, r), each finished) into one output folder dir: each
-// rank's shards are renamed into dir with the rank in front of their
-// number,
+// rank's shards are renamed into dir, numbered on from the previous
+// rank's,
 //
-//	rank-RRRRR/documents/NNNNN.jsonl.zst -> documents/RRRRR-NNNNN.jsonl.zst
+//	rank-00000/documents/00000..00006 -> documents/00000..00006
+//	rank-00001/documents/00000..00003 -> documents/00007..00010
 //
-// and likewise for rejects/, side/<key>/ and attributes/<set>/, so the
-// shard names sort in rank order and then shard order: the order of the
-// inputs, since each rank takes a contiguous share of them. dir/stats.json
-// gets the sum of the ranks' counts (wall time: the longest rank's), and
-// the rank folders are removed. The dedup phase (Dedup) then runs over
-// the merged folder as over one run's output.
+// and likewise rejects/ (numbered on their own), side/<key>/ and
+// attributes/<set>/ (numbered with the documents), so the shards sort in
+// rank order, which is the order of the inputs, since each rank takes a
+// contiguous share of them. dir/stats.json gets the sum of the ranks'
+// counts (wall time: the longest rank's), and the rank folders are
+// removed. The dedup phase (Dedup) then runs over the merged folder as
+// over one run's output.
 //
-// Merge only renames, so it is quick and, when interrupted, a second call
-// finishes it. It returns the merged stats. Errors: no rank folder, a
+// Merge only renames. The renames are planned first, in
+// dir/.run/merge.json, so a merge that was interrupted is finished by a
+// second call. It returns the merged stats. Errors: no rank folder, a
 // rank that is missing or did not finish, ranks of different runs.
 func Merge(dir string) (*Stats, error) {
 	ranks, err := filepath.Glob(filepath.Join(dir, "rank-*"))
@@ -39,8 +43,69 @@ func Merge(dir string) (*Stats, error) {
 				return nil, fmt.Errorf("run: %w", err)
 			}
 		}
+		os.Remove(filepath.Join(dir, runDir, mergePlan))
 		return readStats(dir)
 	}
+	p, err := loadPlan(dir)
+	if err != nil {
+		return nil, err
+	}
+	if p == nil {
+		if p, err = planMerge(dir, ranks); err != nil {
+			return nil, err
+		}
+	}
+	for _, mv := range p.Moves {
+		src, dst := filepath.Join(dir, mv[0]), filepath.Join(dir, mv[1])
+		if _, err := os.Stat(src); errors.Is(err, os.ErrNotExist) {
+			if _, err := os.Stat(dst); err == nil {
+				continue // moved by an interrupted merge
+			}
+		}
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return nil, fmt.Errorf("run: %w", err)
+		}
+		if err := os.Rename(src, dst); err != nil {
+			return nil, fmt.Errorf("run: %w", err)
+		}
+	}
+	if err := p.Stats.writeFile(filepath.Join(dir, "stats.json")); err != nil {
+		return nil, err
+	}
+	for _, r := range ranks {
+		if err := os.RemoveAll(r); err != nil {
+			return nil, fmt.Errorf("run: %w", err)
+		}
+	}
+	os.Remove(filepath.Join(dir, runDir, mergePlan))
+	return p.Stats, nil
+}
+
+const mergePlan = "merge.json"
+
+// plan is a merge worked out before the first rename: the renames
+// (relative to the output folder) and the merged stats.
+type plan struct {
+	Moves [][2]string `json:"moves"`
+	Stats *Stats      `json:"stats"`
+}
+
+func loadPlan(dir string) (*plan, error) {
+	b, err := os.ReadFile(filepath.Join(dir, runDir, mergePlan))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("run: %w", err)
+	}
+	p := &plan{}
+	if err := json.Unmarshal(b, p); err != nil {
+		return nil, fmt.Errorf("run: %s: %w", mergePlan, err)
+	}
+	return p, nil
+}
+
+func planMerge(dir string, ranks []string) (*plan, error) {
 	if len(ranks) == 0 {
 		return nil, fmt.Errorf("run: %s holds no rank-* folders to merge", dir)
 	}
@@ -54,10 +119,9 @@ func Merge(dir string) (*Stats, error) {
 		if ck == nil {
 			return nil, fmt.Errorf("run: %s holds no run", r)
 		}
-		if world == 0 {
+		if len(cks) == 0 {
 			world = ck.WorldSize
-		}
-		if ck.WorldSize != world || ck.Config != cks0(cks, ck).Config {
+		} else if ck.WorldSize != world || ck.Config != cks[0].Config {
 			return nil, fmt.Errorf("run: %s belongs to another run than %s (world size %d, not %d, or another config)", r, ranks[0], ck.WorldSize, world)
 		}
 		cks = append(cks, ck)
@@ -76,87 +140,107 @@ func Merge(dir string) (*Stats, error) {
 		}
 	}
 	if len(missing) > 0 || len(unfinished) > 0 || len(byRank) != len(ranks) {
-		return nil, fmt.Errorf("run: %s: the ranks of %d are not all finished (missing: [%s], unfinished: [%s]); run them (with --resume) first",
+		return nil, fmt.Errorf("run: %s: the %d ranks are not all finished (missing: [%s], unfinished: [%s]); run them (with --resume) first",
 			dir, world, strings.Join(missing, " "), strings.Join(unfinished, " "))
 	}
 
-	total := newStats("")
+	p := &plan{Stats: newStats("")}
+	var docBase, rejBase int
 	for r := range world {
 		rd := byRank[r]
+		rel, _ := filepath.Rel(dir, rd)
 		st, err := readStats(rd)
 		if err != nil {
 			return nil, err
 		}
-		prefix := fmt.Sprintf("%05d-", r)
-		if err := moveShards(rd, dir, prefix); err != nil {
+		docs, err := shardFiles(rd, "documents", "side", "attributes")
+		if err != nil {
 			return nil, err
 		}
-		total.add(st, prefix)
-	}
-	if total.WallSeconds > 0 {
-		total.DocsPerSecond = float64(total.Documents.Read) / total.WallSeconds
-		total.MBPerSecond = float64(total.BytesIn) / 1e6 / total.WallSeconds
-	}
-	if err := total.writeFile(filepath.Join(dir, "stats.json")); err != nil {
-		return nil, err
-	}
-	for _, r := range ranks {
-		if err := os.RemoveAll(r); err != nil {
-			return nil, fmt.Errorf("run: %w", err)
+		rejs, err := shardFiles(rd, "rejects")
+		if err != nil {
+			return nil, err
 		}
+		for _, group := range []struct {
+			files []string
+			base  *int
+		}{{docs, &docBase}, {rejs, &rejBase}} {
+			top := -1
+			for _, f := range group.files {
+				folder, name := filepath.Split(f)
+				n, _ := shardIndex(name)
+				_, ext, _ := strings.Cut(name, ".")
+				top = max(top, n)
+				p.Moves = append(p.Moves, [2]string{filepath.Join(rel, f), filepath.Join(folder, fmt.Sprintf("%05d.%s", *group.base+n, ext))})
+			}
+			if group.base == &docBase {
+				// the stats name the documents shards: renumber them alike
+				for _, sh := range st.Shards {
+					folder, name := filepath.Split(filepath.FromSlash(sh))
+					n, _ := shardIndex(name)
+					_, ext, _ := strings.Cut(name, ".")
+					p.Stats.Shards = append(p.Stats.Shards, filepath.ToSlash(filepath.Join(folder, fmt.Sprintf("%05d.%s", docBase+n, ext))))
+				}
+			}
+			*group.base += top + 1
+		}
+		p.Stats.add(st)
 	}
-	return total, nil
+	if p.Stats.WallSeconds > 0 {
+		p.Stats.DocsPerSecond = float64(p.Stats.Documents.Read) / p.Stats.WallSeconds
+		p.Stats.MBPerSecond = float64(p.Stats.BytesIn) / 1e6 / p.Stats.WallSeconds
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("run: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, runDir), 0o755); err != nil {
+		return nil, fmt.Errorf("run: %w", err)
+	}
+	if err := writeSynced(filepath.Join(dir, runDir, mergePlan), b); err != nil {
+		return nil, fmt.Errorf("run: %w", err)
+	}
+	return p, nil
 }
 
-func cks0(cks []*checkpoint, ck *checkpoint) *checkpoint {
-	if len(cks) > 0 {
-		return cks[0]
-	}
-	return ck
-}
-
-// moveShards renames the shard files of rank folder src into dst, with
-// prefix before their names. Files moved by an earlier, interrupted call
-// are no longer in src.
-func moveShards(src, dst, prefix string) error {
-	var dirs []string
-	for _, top := range []string{"documents", "rejects", "side", "attributes"} {
+// shardFiles lists the numbered shard files of a rank folder under the
+// given folders (for side and attributes: their sub-folders), relative
+// to it, in sorted order.
+func shardFiles(rankDir string, tops ...string) ([]string, error) {
+	var out []string
+	for _, top := range tops {
+		var dirs []string
 		if top == "side" || top == "attributes" {
-			ents, _ := os.ReadDir(filepath.Join(src, top))
+			ents, _ := os.ReadDir(filepath.Join(rankDir, top))
 			for _, e := range ents {
 				if e.IsDir() {
 					dirs = append(dirs, filepath.Join(top, e.Name()))
 				}
 			}
-			continue
+		} else {
+			dirs = append(dirs, top)
 		}
-		dirs = append(dirs, top)
-	}
-	for _, d := range dirs {
-		ents, err := os.ReadDir(filepath.Join(src, d))
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("run: %w", err)
-		}
-		if err := os.MkdirAll(filepath.Join(dst, d), 0o755); err != nil {
-			return fmt.Errorf("run: %w", err)
-		}
-		for _, e := range ents {
-			if e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+		for _, d := range dirs {
+			ents, err := os.ReadDir(filepath.Join(rankDir, d))
+			if errors.Is(err, os.ErrNotExist) {
 				continue
 			}
-			if err := os.Rename(filepath.Join(src, d, e.Name()), filepath.Join(dst, d, prefix+e.Name())); err != nil {
-				return fmt.Errorf("run: %w", err)
+			if err != nil {
+				return nil, fmt.Errorf("run: %w", err)
+			}
+			for _, e := range ents {
+				if _, ok := shardIndex(e.Name()); ok && !e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+					out = append(out, filepath.Join(d, e.Name()))
+				}
 			}
 		}
 	}
-	return nil
+	sort.Strings(out)
+	return out, nil
 }
 
-// add sums the counts of one rank into s; its shard names get prefix.
-func (s *Stats) add(o *Stats, prefix string) {
+// add sums the counts of one rank into s (not its shards).
+func (s *Stats) add(o *Stats) {
 	if s.Version == "" {
 		s.Version, s.Config = o.Version, o.Config
 	}
@@ -181,9 +265,4 @@ func (s *Stats) add(o *Stats, prefix string) {
 	s.BytesIn += o.BytesIn
 	s.BytesOut += o.BytesOut
 	s.WallSeconds = max(s.WallSeconds, o.WallSeconds)
-	for _, sh := range o.Shards {
-		d, f := filepath.Split(filepath.FromSlash(sh))
-		s.Shards = append(s.Shards, filepath.ToSlash(filepath.Join(d, prefix+f)))
-	}
-	sort.Strings(s.Shards)
 }

@@ -394,6 +394,13 @@ func prepareRun(dir string, opt Options, id runID) (*checkpoint, error) {
 	if old != nil && old.Finished == finishedNone && !opt.Overwrite {
 		return nil, fmt.Errorf("run: %s holds an unfinished run; continue it with --resume or start over with --overwrite", dir)
 	}
+	if old == nil {
+		// A run stopped before its first checkpoint wrote nothing else:
+		// .run holds at most a temporary file.
+		if err := os.RemoveAll(filepath.Join(dir, runDir)); err != nil {
+			return nil, fmt.Errorf("run: %w", err)
+		}
+	}
 	if err := prepareOut(dir, opt.Overwrite); err != nil {
 		return nil, err
 	}

@@ -128,6 +128,9 @@ which no INPUT exists fails with exit code 1.`,
 }
 
 func runRun(cmd *cobra.Command, args []string, f *runFlags, stderr io.Writer) error {
+	if err := checkRunFlags(cmd.Flags(), f); err != nil {
+		return err
+	}
 	cfg, err := loadConfig(f.configPath, f.preset)
 	if err != nil {
 		return err

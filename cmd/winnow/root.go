@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 
+	"winnow/internal/blob"
 	"winnow/internal/config"
 	"winnow/internal/run"
 	"winnow/internal/steps"
@@ -62,6 +63,7 @@ identification, deduplication) and writes dolma-schema JSONL shards.`,
 
 type runFlags struct {
 	out           string
+	staging       string
 	configPath    string
 	preset        string
 	tagOnly       bool
@@ -102,7 +104,8 @@ which no INPUT exists fails with exit code 1.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&f.out, "out", "o", "", "output folder (required)")
+	fl.StringVarP(&f.out, "out", "o", "", "output folder or s3:// or gs:// prefix (required)")
+	fl.StringVar(&f.staging, "staging", "", "local folder for an s3:// or gs:// output, uploaded when the run finished (default: a new folder under the temp dir)")
 	fl.StringVarP(&f.configPath, "config", "c", "", "pipeline config (YAML); default: the default pipeline")
 	fl.StringVar(&f.preset, "preset", "", "run a built-in recipe (winnow preset list); not with --config")
 	fl.BoolVar(&f.tagOnly, "tag-only", false, "every stage with a tag_only option (filters, language, dedup...) labels and drops nothing")
@@ -196,12 +199,18 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stderr io.Writer) er
 	if f.resume && f.overwrite {
 		return errors.New("run: --resume and --overwrite exclude each other")
 	}
-	outDir := f.out
+	dst, err := blob.PrepareOutput(cmd.Context(), f.out, f.staging, f.overwrite || f.resume)
+	if err != nil {
+		return err
+	}
+	defer dst.Close()
+	opt.OutDir = dst.Local
+	outDir := dst.Local
 	if f.worldSize > 1 {
 		if f.report.on {
 			return errors.New("run: --report samples one process's run; not with --world-size")
 		}
-		outDir = run.RankDir(f.out, f.rank)
+		outDir = run.RankDir(dst.Local, f.rank)
 	}
 	st, err := run.RunPhases(cmd.Context(), opt)
 	if errors.Is(err, run.ErrFinished) {
@@ -216,6 +225,9 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stderr io.Writer) er
 		st.WriteSummary(stderr)
 	}
 	if err := f.report.write(outDir); err != nil {
+		return err
+	}
+	if err := dst.Publish(cmd.Context()); err != nil {
 		return err
 	}
 	if st.Incomplete() {

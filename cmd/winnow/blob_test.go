@@ -1,0 +1,114 @@
+//go:build cloud
+
+package main
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"winnow/internal/blob"
+	"winnow/internal/blob/blobtest"
+	"winnow/internal/testutil"
+)
+
+// TestRunObjectStorage reads a WARC and a dolma JSONL file from a fake S3
+// bucket and writes the output back to it, then compares the output with
+// a run over the same files on the local disk: the document shards must
+// be byte-identical, and stats.json must be there.
+func TestRunObjectStorage(t *testing.T) {
+	s := blobtest.NewS3(t)
+	ctx := t.Context()
+	inputs := []string{
+		testutil.Shared(t, "corpus/warc/resiliparse/warcfile.warc.gz"),
+		testutil.Shared(t, "corpus/warc/dolma/jsonl/cc_en_head-0091.jsonl.gz"),
+	}
+	localIn := t.TempDir()
+	for _, in := range inputs {
+		if err := blob.Upload(ctx, in, s.Object("in/"+filepath.Base(in))); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(localIn, filepath.Base(in)), b, 0o644)
+	}
+	common := []string{"-q", "--workers", "2", "--added", "2024-05-01T00:00:00Z"}
+
+	local := filepath.Join(t.TempDir(), "local")
+	if code, _, stderr := winnow(t, append([]string{"run", filepath.Join(localIn, "*"), "-o", local}, common...)...); code != 0 {
+		t.Fatalf("local run: exit %d %s", code, stderr)
+	}
+	staging := filepath.Join(t.TempDir(), "staging")
+	out := "s3://" + s.Bucket + "/out/"
+	args := append([]string{"run", s.Object("in/*"), "-o", out + "?" + s.Query, "--staging", staging}, common...)
+	if code, _, stderr := winnow(t, args...); code != 0 {
+		t.Fatalf("object storage run: exit %d %s", code, stderr)
+	}
+
+	objs, err := blob.Expand(ctx, out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, o := range objs {
+		names = append(names, strings.TrimPrefix(o, out))
+	}
+	if !slices.Contains(names, "stats.json") || !slices.Contains(names, "documents/00000.jsonl.zst") {
+		t.Fatalf("output objects %q lack stats.json or the first documents shard", names)
+	}
+	localDocs, _ := filepath.Glob(filepath.Join(local, "documents", "*"))
+	var remoteDocs []string
+	for _, n := range names {
+		if strings.HasPrefix(n, "documents/") {
+			remoteDocs = append(remoteDocs, n)
+		}
+	}
+	if len(localDocs) == 0 || len(remoteDocs) != len(localDocs) {
+		t.Fatalf("documents shards: %d from object storage, %d local", len(remoteDocs), len(localDocs))
+	}
+	for _, name := range remoteDocs {
+		rc, _, err := blob.Open(ctx, out+name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(filepath.Join(local, filepath.FromSlash(name)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: %d bytes from object storage differ from the local run's %d", name, len(got), len(want))
+		}
+	}
+	rows := shardRows(t, filepath.Join(local, "documents"))
+	sources := map[string]int{}
+	for _, r := range rows {
+		sources[r["source"].(string)]++
+	}
+	// warcfile.warc.gz holds HTML responses; the dolma file names its own
+	// source. Both inputs must have reached the output.
+	if sources["warcfile"] == 0 || len(sources) < 2 {
+		t.Errorf("documents by source = %v, want documents of both inputs", sources)
+	}
+
+	// A second run into the same prefix is refused without --overwrite.
+	code, _, stderr := winnow(t, append([]string{"run", s.Object("in/*"), "-o", out}, common...)...)
+	if code != 1 || !strings.Contains(stderr, "output prefix is not empty") {
+		t.Errorf("second run without --overwrite: exit %d %s", code, stderr)
+	}
+	// An input object that is missing is named in the error.
+	code, _, stderr = winnow(t, append([]string{"run", s.Object("in/missing.jsonl"), "-o", t.TempDir()}, common...)...)
+	if code != 1 || !strings.Contains(stderr, "s3://"+s.Bucket+"/in/missing.jsonl") {
+		t.Errorf("missing object: exit %d %s", code, stderr)
+	}
+}

@@ -2,6 +2,7 @@ package langid
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -23,6 +24,10 @@ func FuzzLanguage(f *testing.F) {
 		p := Prepare(text, prefix%4096)
 		if utf8.ValidString(text) && !utf8.ValidString(p) {
 			t.Fatalf("Prepare(%q, %d) cut a rune: %q", text, prefix%4096, p)
+		}
+		c := capTrigrams(text, 50)
+		if !strings.HasPrefix(text, c) || utf8.ValidString(text) && !utf8.ValidString(c) {
+			t.Fatalf("capTrigrams(%q, 50) = %q: not a prefix cut at a rune boundary", text, c)
 		}
 		d := &winnow.Doc{Text: text}
 		if _, err := st.Process(context.Background(), []*winnow.Doc{d}); err != nil {

@@ -67,12 +67,11 @@ func (dec *decoder) decode(line []byte) (*winnow.Doc, string, error) {
 	if d.Text, err = dec.str(textRaw); err != nil {
 		return nil, id, fmt.Errorf("jsonl: field %q: %w", opt.TextField, err)
 	}
-	if !strings.Contains(opt.TextField, ".") {
-		delete(top, opt.TextField)
-	}
-	if !strings.Contains(opt.IDField, ".") {
-		delete(top, opt.IDField)
-	}
+	// The text and id are moved out of the record, not copied: a nested
+	// field is removed from its object, so metadata never carries a second,
+	// uncleaned copy of the text.
+	removeField(top, opt.TextField)
+	removeField(top, opt.IDField)
 
 	var extra map[string]json.RawMessage
 	keep := func(k string, v []byte) {
@@ -183,6 +182,41 @@ func lookup(top map[string][]byte, field string) ([]byte, bool) {
 		}
 	}
 	return nil, false
+}
+
+// removeField deletes a possibly dotted field from top. For a nested
+// field the objects on its path are re-encoded without it (keys sorted);
+// an object left empty is removed too.
+func removeField(top map[string][]byte, field string) {
+	if _, ok := top[field]; ok || !strings.Contains(field, ".") {
+		delete(top, field)
+		return
+	}
+	parts := strings.SplitN(field, ".", 2)
+	raw, ok := top[parts[0]]
+	if !ok || len(raw) == 0 || raw[0] != '{' {
+		return
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(raw, &obj) != nil {
+		return
+	}
+	inner := make(map[string][]byte, len(obj))
+	for k, v := range obj {
+		inner[k] = v
+	}
+	removeField(inner, parts[1])
+	if len(inner) == 0 {
+		delete(top, parts[0])
+		return
+	}
+	out := make(map[string]json.RawMessage, len(inner))
+	for k, v := range inner {
+		out[k] = v
+	}
+	if b, err := json.Marshal(out); err == nil {
+		top[parts[0]] = b
+	}
 }
 
 // decodeID reads a string or numeric id; an absent or null id is "".

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sync/atomic"
 
 	"github.com/klauspost/compress/gzip"
@@ -141,6 +142,12 @@ func (r *Reader) Next() (*winnow.Doc, error) {
 			return nil, &winnow.ParseError{File: r.name, Offset: off, Record: rec, ID: id, Err: err}
 		}
 		d.Pos = winnow.Position{File: r.name, Offset: off, Record: rec}
+		if d.ID == "" {
+			// A document needs an id (dolma's schema requires one, and
+			// explain and dedup name documents by it): a line without one
+			// gets "<file base name>:<line number>", stable across runs.
+			d.ID = fmt.Sprintf("%s:%d", filepath.Base(r.name), rec)
+		}
 		return d, nil
 	}
 }

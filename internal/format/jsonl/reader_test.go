@@ -230,7 +230,7 @@ func TestLines(t *testing.T) {
 		{"numeric ids", `{"id":12345678901234567890,"text":"x"}` + "\n" + `{"id":-7,"text":"x"}` + "\n" + `{"id":1.5,"text":"x"}` + "\n" + `{"id":1e3,"text":"x"}`,
 			Options{}, []want{doc("12345678901234567890"), doc("-7"), doc("1.5"), doc("1000")}},
 		{"id of another type", `{"id":{"a":1},"text":"x"}` + "\n" + `{"id":true,"text":"x"}` + "\n" + `{"text":"x"}`, Options{},
-			[]want{bad(0, "neither a string nor a number"), bad(1, "neither"), doc("")}},
+			[]want{bad(0, "neither a string nor a number"), bad(1, "neither"), doc("in.jsonl:2")}},
 		{"byte order mark", "\xef\xbb\xbf" + `{"id":"a","text":"x"}`, Options{}, []want{doc("a")}},
 		{"custom fields", `{"doc_id":9,"content":"x","id":"other"}`, Options{TextField: "content", IDField: "doc_id"}, []want{doc("9")}},
 		{"dotted fields", `{"meta":{"key":"k1"},"body":{"text":"x"}}`, Options{TextField: "body.text", IDField: "meta.key"}, []want{doc("k1")}},
@@ -464,5 +464,27 @@ func TestInputBytesPlain(t *testing.T) {
 	readItems(t, r)
 	if r.InputBytes() != int64(len(in)) {
 		t.Errorf("InputBytes = %d, want %d", r.InputBytes(), len(in))
+	}
+}
+
+// TestNestedFieldsMoved: a nested text or id field is moved out of the
+// record, not copied into metadata; siblings of the moved leaf stay, and an
+// object left empty goes.
+func TestNestedFieldsMoved(t *testing.T) {
+	in := `{"rec":{"id":"r1","shard":3},"doc":{"body":"secret@example.org text"},"lang":"en"}` + "\n"
+	r := NewReader(strings.NewReader(in), "in.jsonl", Options{TextField: "doc.body", IDField: "rec.id"})
+	d, err := r.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.ID != "r1" || d.Text != "secret@example.org text" {
+		t.Fatalf("doc = %q %q", d.ID, d.Text)
+	}
+	got, err := json.Marshal(d.Metadata)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"lang":"en","rec":{"shard":3}}`; string(got) != want {
+		t.Errorf("metadata = %s, want %s", got, want)
 	}
 }

@@ -29,6 +29,16 @@ func expandURL(arg string) ([]string, error) {
 	return urls, nil
 }
 
+// plainURL is u without its query (the bucket's driver parameters,
+// which blob remembers): the name documents and errors carry, so that the
+// last path element is the object's base name.
+func plainURL(u string) string {
+	if l, err := blob.Parse(u); err == nil {
+		return l.String()
+	}
+	return u
+}
+
 // openURL opens the object at u with one streaming GET: it reads the
 // object's first bytes to tell its format, as Detect does for a file, and
 // hands the same stream on to the reader.
@@ -37,6 +47,7 @@ func openURL(u string, opt Options) (winnow.Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("format: %w", err)
 	}
+	u = plainURL(u)
 	br := bufio.NewReaderSize(obj, urlSniffBytes)
 	kind, err := detectStream(u, br)
 	if err != nil {
@@ -60,7 +71,7 @@ func detectURL(u string) (Kind, error) {
 		return Unknown, fmt.Errorf("format: %w", err)
 	}
 	defer obj.Close()
-	return detectStream(u, bufio.NewReaderSize(obj, urlSniffBytes))
+	return detectStream(plainURL(u), bufio.NewReaderSize(obj, urlSniffBytes))
 }
 
 // detectStream tells the format of the stream in br from its first bytes

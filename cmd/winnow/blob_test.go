@@ -4,15 +4,18 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"winnow/internal/blob"
 	"winnow/internal/blob/blobtest"
+	"winnow/internal/run"
 	"winnow/internal/testutil"
 )
 
@@ -90,6 +93,29 @@ func TestRunObjectStorage(t *testing.T) {
 			t.Errorf("%s: %d bytes from object storage differ from the local run's %d", name, len(got), len(want))
 		}
 	}
+	// stats.json went up last, and counts the objects' bytes.
+	if w := s.Writes(); len(w) == 0 || w[len(w)-1] != "PUT /"+s.Bucket+"/out/stats.json" {
+		t.Errorf("last write %q, want stats.json", w[len(w)-1:])
+	}
+	rc, _, err := blob.Open(ctx, out+"stats.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st run.Stats
+	err = json.NewDecoder(rc).Decode(&st)
+	rc.Close()
+	var inBytes int64
+	for _, in := range inputs {
+		fi, _ := os.Stat(in)
+		inBytes += fi.Size()
+	}
+	if err != nil || st.BytesIn != inBytes || st.Inputs.Total != 2 {
+		t.Errorf("stats.json: bytes_in %d, inputs %d (%v); want %d bytes of 2 inputs", st.BytesIn, st.Inputs.Total, err, inBytes)
+	}
+	if _, err := os.Stat(filepath.Join(staging, "stats.json")); err != nil {
+		t.Errorf("the staging folder given with --staging is gone: %v", err)
+	}
+
 	rows := shardRows(t, filepath.Join(local, "documents"))
 	sources := map[string]int{}
 	for _, r := range rows {
@@ -99,6 +125,27 @@ func TestRunObjectStorage(t *testing.T) {
 	// source. Both inputs must have reached the output.
 	if sources["warcfile"] == 0 || len(sources) < 2 {
 		t.Errorf("documents by source = %v, want documents of both inputs", sources)
+	}
+
+	// Without --added, a document read from an object is added at the
+	// object's modification time, as one read from a file is at the file's.
+	out2 := t.TempDir()
+	if code, _, stderr := winnow(t, "run", "-q", s.Object("in/warcfile.warc.gz"), "-o", out2); code != 0 {
+		t.Fatalf("run without --added: exit %d %s", code, stderr)
+	}
+	info, err := blob.Stat(ctx, s.Object("in/warcfile.warc.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := time.Unix(info.ModTime, 0).UTC().Format(time.RFC3339)
+	rows2 := shardRows(t, filepath.Join(out2, "documents"))
+	for _, r := range rows2 {
+		if r["added"] != want {
+			t.Fatalf("added = %v, want %s (the object's time)", r["added"], want)
+		}
+	}
+	if len(rows2) == 0 {
+		t.Error("no documents from the WARC object")
 	}
 
 	// A second run into the same prefix is refused without --overwrite.

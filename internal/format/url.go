@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"time"
 
 	"winnow"
 	"winnow/internal/blob"
@@ -118,3 +120,20 @@ var (
 	_ Progresser = (*warcURL)(nil)
 	_ Skipper    = (*warcURL)(nil)
 )
+
+// Stat returns the size in bytes and the modification time of the input
+// at path: a file, or an s3:// or gs:// object.
+func Stat(path string) (size int64, modTime time.Time, err error) {
+	if blob.IsURL(path) {
+		info, err := blob.Stat(context.Background(), path)
+		if err != nil {
+			return 0, time.Time{}, fmt.Errorf("format: %w", err)
+		}
+		return info.Size, time.Unix(info.ModTime, 0).UTC(), nil
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("format: %w", err)
+	}
+	return fi.Size(), fi.ModTime(), nil
+}

@@ -19,6 +19,7 @@ import (
 
 	"winnow"
 	"winnow/internal/config"
+	"winnow/internal/format"
 )
 
 // Options configures one run.
@@ -183,8 +184,8 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 	}
 	sizes := make([]int64, len(files))
 	for i, f := range files {
-		if fi, err := os.Stat(f); err == nil {
-			sizes[i] = fi.Size()
+		if size, _, err := format.Stat(f); err == nil { // a file or an s3:// or gs:// object
+			sizes[i] = size
 		}
 	}
 	if opt.WorldSize > 1 {
@@ -527,8 +528,8 @@ func (r *reader) readFile(ctx context.Context, idx int, path string, skip int64)
 	}
 	added := r.added
 	if added == "" {
-		if fi, err := os.Stat(path); err == nil {
-			added = fi.ModTime().UTC().Format(time.RFC3339)
+		if _, mt, err := format.Stat(path); err == nil {
+			added = mt.UTC().Format(time.RFC3339)
 		}
 	}
 	var records int64

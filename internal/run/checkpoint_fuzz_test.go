@@ -1,0 +1,65 @@
+package run
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzCheckpoint feeds arbitrary bytes as OUTDIR/.run/checkpoint.json: a
+// damaged or foreign file is an error or a checkpoint that resume checks
+// and cleans up after, never a panic, and clean removes nothing outside
+// the output folders.
+func FuzzCheckpoint(f *testing.F) {
+	f.Add([]byte(`{"version":1,"config":"x","inputs":["a"],"rank":0,"world_size":0,"mark":{"pos":{"file":0,"items":3},"docs_read":3},"skip_rejects":1,"skip_docs":2,"doc_next":4,"reject_next":1,"doc_shards":["documents/00000.jsonl.zst"],"bytes_out":10}`))
+	f.Add([]byte(`{"version":1,"finished":"pass","doc_next":-5,"reject_next":99999999999}`))
+	f.Add([]byte(`{"stats":{"documents":{"kept":"x"}}}`))
+	f.Add([]byte(`null`))
+	f.Add([]byte(`{`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		dir := t.TempDir()
+		if err := os.MkdirAll(filepath.Join(dir, runDir), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, runDir, checkpointFile), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		keep := filepath.Join(dir, "input.jsonl")
+		if err := os.WriteFile(keep, []byte("{}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ck, err := loadCheckpoint(dir)
+		if err != nil || ck == nil {
+			return
+		}
+		_ = ck.matches(dir, runID{Config: "x", Inputs: []string{"a"}})
+		_, _ = ck.restoreStats("v")
+		if err := ck.clean(dir); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(keep); err != nil {
+			t.Fatalf("clean removed a file outside the output folders: %v", err)
+		}
+	})
+}
+
+func TestShardIndex(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		n    int
+		ok   bool
+	}{
+		{"00007.jsonl.zst", 7, true},
+		{"00012.bin", 12, true},
+		{"123456.parquet", 123456, true},
+		{".00003.jsonl.zst.tmp", 0, false},
+		{"x.jsonl", 0, false},
+		{"-1.jsonl", 0, false},
+		{"", 0, false},
+	} {
+		n, ok := shardIndex(tc.name)
+		if ok != tc.ok || (ok && n != tc.n) {
+			t.Errorf("shardIndex(%q) = %d, %v; want %d, %v", tc.name, n, ok, tc.n, tc.ok)
+		}
+	}
+}

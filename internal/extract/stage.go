@@ -74,7 +74,7 @@ func (s *stage) one(ctx context.Context, d *winnow.Doc) error {
 	start := time.Now()
 	var o outcome
 	if s.cfg.Timeout <= 0 {
-		o = run(payload, d.Metadata.ContentType, d.Metadata.URL, s.cfg)
+		o = run(extractFunc, payload, d.Metadata.ContentType, d.Metadata.URL, s.cfg)
 	} else {
 		var done bool
 		var err error
@@ -118,14 +118,15 @@ type outcome struct {
 	panicked string
 }
 
-// run calls Extract and turns a panic into an outcome.
-func run(page []byte, contentType, url string, cfg Config) (o outcome) {
+// run calls extract (Extract, or a test's stand-in) and turns a panic
+// into an outcome.
+func run(extract func([]byte, string, string, Config) (Result, error), page []byte, contentType, url string, cfg Config) (o outcome) {
 	defer func() {
 		if p := recover(); p != nil {
 			o = outcome{res: o.res, panicked: fmt.Sprint(p)}
 		}
 	}()
-	o.res, o.err = extractFunc(page, contentType, url, cfg)
+	o.res, o.err = extract(page, contentType, url, cfg)
 	return o
 }
 
@@ -171,8 +172,11 @@ type job struct {
 // budget expired; err is ctx's error when the run was cancelled.
 func runBudget(ctx context.Context, page []byte, contentType, url string, cfg Config) (o outcome, done bool, err error) {
 	j := &job{done: make(chan struct{})}
+	// extractFunc is read here, not in the goroutine, which may outlive
+	// the call (a timed-out extraction) and the test that set it.
+	extract := extractFunc
 	go func() {
-		out := run(page, contentType, url, cfg)
+		out := run(extract, page, contentType, url, cfg)
 		j.mu.Lock()
 		j.out, j.finished = out, true
 		release := j.abandoned

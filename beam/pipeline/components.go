@@ -85,14 +85,24 @@ func (u *unionFind) union(a, b int) {
 	u.size[a] += u.size[b]
 }
 
+// member is one document of a connected component with two or more
+// documents: the component's survivor (order key), its size, and the
+// rule the document is dropped for ("" for the survivor itself).
+type member struct {
+	Survivor string
+	Rule     string
+	Size     int
+}
+
 // duplicates finds the connected components of the graph the edges
 // draw, keeps in each the survivor with the smallest order key (the
-// "first" survivor policy of internal/dedup), and returns the rule each
-// other member is dropped for: dedup.RuleExact when its exact content
-// hash equals the survivor's (the two are joined by exact edges alone),
-// else dedup.RuleNear. These are dedup.Run's clusters and reasons,
-// computed over order keys instead of output ordinals.
-func duplicates(edges []edge) map[string]string {
+// "first" survivor policy of internal/dedup), and returns every member
+// of every component with the rule it is dropped for: dedup.RuleExact
+// when its exact content hash equals the survivor's (the two are joined
+// by exact edges alone), else dedup.RuleNear; "" for the survivor. These
+// are dedup.Run's clusters and reasons, computed over order keys instead
+// of output ordinals.
+func duplicates(edges []edge) map[string]member {
 	idx := map[string]int{}
 	var keys []string
 	all, exact := &unionFind{}, &unionFind{}
@@ -120,17 +130,19 @@ func duplicates(edges []edge) map[string]string {
 			survivor[r] = i
 		}
 	}
-	out := make(map[string]string, len(keys))
+	out := make(map[string]member, len(keys))
 	for i, k := range keys {
-		s := survivor[all.find(i)]
-		if s == i {
-			continue
+		r := all.find(i)
+		s := survivor[r]
+		m := member{Survivor: keys[s], Size: all.size[r]}
+		switch {
+		case s == i:
+		case exact.find(i) == exact.find(s):
+			m.Rule = dedup.RuleExact
+		default:
+			m.Rule = dedup.RuleNear
 		}
-		if exact.find(i) == exact.find(s) {
-			out[k] = dedup.RuleExact
-		} else {
-			out[k] = dedup.RuleNear
-		}
+		out[k] = m
 	}
 	return out
 }

@@ -36,11 +36,31 @@ func TestDuplicates(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := duplicates(tc.edges)
+			members := duplicates(tc.edges)
+			got := map[string]string{}
+			for k, m := range members {
+				if m.Rule != "" {
+					got[k] = m.Rule
+				}
+				if ms := members[m.Survivor]; ms.Rule != "" || ms.Survivor != m.Survivor || ms.Size != m.Size {
+					t.Errorf("%s: survivor %s has %+v", k, m.Survivor, ms)
+				}
+			}
 			if !maps.Equal(got, tc.want) {
 				t.Errorf("duplicates = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestDuplicatesMembers(t *testing.T) {
+	got := duplicates([]edge{{"c", "d", true}, {"a", "b", false}, {"b", "e", false}})
+	want := map[string]member{
+		"a": {"a", "", 3}, "b": {"a", dedup.RuleNear, 3}, "e": {"a", dedup.RuleNear, 3},
+		"c": {"c", "", 2}, "d": {"c", dedup.RuleExact, 2},
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("duplicates = %v, want %v", got, want)
 	}
 }
 

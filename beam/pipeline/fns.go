@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,6 +19,7 @@ import (
 
 	"winnow"
 	"winnow/internal/config"
+	"winnow/internal/dedup"
 	"winnow/internal/format"
 	"winnow/internal/format/jsonl"
 	"winnow/internal/run"
@@ -31,6 +33,11 @@ func init() {
 	register.Function3x1[string, func(*string) bool, func(string, string), error](componentsFn)
 	register.Function5x1[string, func(*[]byte) bool, func(*string) bool, func(string, []byte), func(string, int64), error](dropDuplicatesFn)
 	register.Function2x3[string, []byte, int64, []byte, error](byFileFn)
+	register.Function4x0[int64, func(*string) bool, func(string, int64), func(string)](rankFn)
+	register.Function2x3[string, []byte, int64, string, error](keyFileFn)
+	register.DoFn5x1[string, func(*int64) bool, func(*string) bool, func(*string) bool, func(string, string), error](&assignFn{})
+	register.Emitter1[string]()
+	register.Iter1[int64]()
 	register.DoFn3x1[int64, func(*[]byte) bool, func(string, int64), error](&writeFn{})
 	register.DoFn2x1[string, func(*string) bool, error](&statsFn{})
 	register.Function2x2[string, int64, string, string](toOneKeyFn)
@@ -309,8 +316,10 @@ func edgeFn(bucket string, members func(*string) bool, emit func(string, string)
 }
 
 // componentsFn computes the connected components of all edges in one
-// place (a union-find; see docs/beam.md for the trade-off) and emits
-// (order key, rule) for every duplicate to drop.
+// place (a union-find; see docs/beam.md for the trade-off) and emits, for
+// every member of a component, (survivor's order key,
+// "member key\trule\tcomponent size"), the rule being "" for the
+// survivor.
 func componentsFn(_ string, edges func(*string) bool, emit func(string, string)) error {
 	var all []edge
 	var s string
@@ -321,25 +330,124 @@ func componentsFn(_ string, edges func(*string) bool, emit func(string, string))
 		}
 		all = append(all, e)
 	}
-	dups := duplicates(all)
-	keys := make([]string, 0, len(dups))
-	for k := range dups {
+	members := duplicates(all)
+	keys := make([]string, 0, len(members))
+	for k := range members {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		emit(k, dups[k])
+		m := members[k]
+		emit(m.Survivor, k+"\t"+m.Rule+"\t"+strconv.Itoa(m.Size))
 	}
 	return nil
 }
 
-// dropDuplicatesFn joins a document with its dedup decision: a document
-// with a rule is counted as dropped for "dedup/<rule>", the others pass.
-func dropDuplicatesFn(key string, docs func(*[]byte) bool, rules func(*string) bool, emit func(string, []byte), count func(string, int64)) error {
-	rule := ""
+// rankFn sorts the order keys of the documents of one input file that
+// reached the dedup transforms and emits each key's rank in the file and
+// the file's count ("file\tn"), from which assignFn computes output
+// ordinals.
+func rankFn(file int64, keys func(*string) bool, emitRank func(string, int64), emitCount func(string)) {
+	var all []string
+	var k string
+	for keys(&k) {
+		all = append(all, k)
+	}
+	slices.Sort(all)
+	for i, k := range all {
+		emitRank(k, int64(i))
+	}
+	emitCount(strconv.FormatInt(file, 10) + "\t" + strconv.Itoa(len(all)))
+}
+
+// keyFileFn keys an order key by its input file index.
+func keyFileFn(key string, _ []byte) (int64, string, error) {
+	file, err := fileOf(key)
+	return file, key, err
+}
+
+func fileOf(key string) (int64, error) {
+	idx, _, ok := strings.Cut(key, ":")
+	n, err := strconv.ParseInt(idx, 10, 64)
+	if !ok || err != nil {
+		return 0, fmt.Errorf("pipeline: bad order key %q", key)
+	}
+	return n, nil
+}
+
+// assignFn gives every member of a component its decision
+// "rule\tcluster id\tsize": the cluster id is the survivor's ordinal in
+// the output of the per-document pass (documents of earlier files plus
+// its rank in its file), which is what dedup.Run writes as
+// dedup/cluster_id. The per-file counts come as a side input.
+type assignFn struct {
+	prefix map[int64]int64
+}
+
+func (f *assignFn) ProcessElement(survivor string, ranks func(*int64) bool, members func(*string) bool, counts func(*string) bool, emit func(string, string)) error {
+	if f.prefix == nil {
+		per := map[int64]int64{}
+		var c string
+		for counts(&c) {
+			file, n, err := parseCountFn(c)
+			if err != nil {
+				return err
+			}
+			i, err := strconv.ParseInt(file, 10, 64)
+			if err != nil {
+				return fmt.Errorf("pipeline: bad file count %q", c)
+			}
+			per[i] = n
+		}
+		files := slices.Sorted(maps.Keys(per))
+		f.prefix = make(map[int64]int64, len(files))
+		var sum int64
+		for _, i := range files {
+			f.prefix[i] = sum
+			sum += per[i]
+		}
+	}
+	var m string
+	var got []string
+	for members(&m) {
+		got = append(got, m)
+	}
+	if len(got) == 0 {
+		return nil // a document in no component
+	}
+	var rank int64
+	n := 0
+	for ranks(&rank) {
+		n++
+	}
+	if n != 1 {
+		return fmt.Errorf("pipeline: survivor %s has %d ranks", survivor, n)
+	}
+	file, err := fileOf(survivor)
+	if err != nil {
+		return err
+	}
+	cluster := f.prefix[file] + rank
+	for _, m := range got {
+		parts := strings.Split(m, "\t")
+		if len(parts) != 3 {
+			return fmt.Errorf("pipeline: bad component member %q", m)
+		}
+		emit(parts[0], parts[1]+"\t"+strconv.FormatInt(cluster, 10)+"\t"+parts[2])
+	}
+	return nil
+}
+
+// dropDuplicatesFn joins a document with its dedup decision
+// ("rule\tcluster id\tsize"): a document with a rule is counted as
+// dropped for "dedup/<rule>"; a survivor gets the attributes
+// dedup/cluster_id, dedup/cluster_size and dedup/is_duplicate (false) as
+// dedup.Run writes them; documents in no component pass unchanged.
+func dropDuplicatesFn(key string, docs func(*[]byte) bool, decisions func(*string) bool, emit func(string, []byte), count func(string, int64)) error {
+	decision := ""
 	var r string
-	for rules(&r) {
-		rule = r
+	for decisions(&r) {
+		decision = r
 	}
 	var d []byte
 	n := 0
@@ -348,11 +456,40 @@ func dropDuplicatesFn(key string, docs func(*[]byte) bool, rules func(*string) b
 		if n > 1 {
 			return fmt.Errorf("pipeline: two documents with order key %s", key)
 		}
-		if rule != "" {
-			count(countKey(cDropped, "dedup/"+rule), 1)
+		if decision == "" {
+			emit(key, d)
 			continue
 		}
-		emit(key, d)
+		parts := strings.Split(decision, "\t")
+		cluster, err1 := strconv.ParseInt(parts[min(1, len(parts)-1)], 10, 64)
+		size, err2 := strconv.ParseInt(parts[len(parts)-1], 10, 64)
+		if len(parts) != 3 || err1 != nil || err2 != nil {
+			return fmt.Errorf("pipeline: bad dedup decision %q", decision)
+		}
+		if parts[0] != "" {
+			count(countKey(cDropped, "dedup/"+parts[0]), 1)
+			continue
+		}
+		w, err := decodeWire(d)
+		if err != nil {
+			return err
+		}
+		doc, err := w.decode()
+		if err != nil {
+			return err
+		}
+		doc.SetAttr(dedup.AttrClusterID, cluster)
+		doc.SetAttr(dedup.AttrClusterSize, size)
+		doc.SetAttr(dedup.AttrIsDuplicate, false)
+		nw, err := encodeDoc(key, doc)
+		if err != nil {
+			return err
+		}
+		b, err := encodeWire(nw)
+		if err != nil {
+			return err
+		}
+		emit(key, b)
 	}
 	return nil
 }
@@ -360,12 +497,8 @@ func dropDuplicatesFn(key string, docs func(*[]byte) bool, rules func(*string) b
 // byFileFn keys a document by the index of its input file, the unit of
 // output sharding.
 func byFileFn(key string, doc []byte) (int64, []byte, error) {
-	idx, _, ok := strings.Cut(key, ":")
-	n, err := strconv.ParseInt(idx, 10, 64)
-	if !ok || err != nil {
-		return 0, nil, fmt.Errorf("pipeline: bad order key %q", key)
-	}
-	return n, doc, nil
+	n, err := fileOf(key)
+	return n, doc, err
 }
 
 // shardsPerInput bounds the shards written for one input file: the

@@ -138,7 +138,10 @@ func prepareOut(dir string, overwrite bool) error {
 //	[minhash step]  ─▶ bucketFn: (exact hash | band j hash, key)
 //	                ─▶ GroupByKey ─▶ edgeFn: star edges per bucket
 //	                ─▶ GroupByKey on one key ─▶ componentsFn: union-find,
-//	                   survivor = smallest order key, rule per duplicate
+//	                   survivor = smallest order key, rule per member
+//	                ─▶ CoGroupByKey with rankFn's per-file ranks (+ file
+//	                   counts as side input) ─▶ assignFn: cluster id =
+//	                   survivor's ordinal, as dedup.Run numbers clusters
 //	                ─▶ CoGroupByKey with the documents ─▶ dropDuplicatesFn
 //	            ─▶ GroupByKey by input file ─▶ writeFn (documents shards)
 //	counts of every step ─▶ SumPerKey ─▶ GroupByKey on one key ─▶ statsFn
@@ -213,9 +216,11 @@ func Build(s beam.Scope, opt Options) error {
 		ds := s.Scope("dedup")
 		buckets := beam.ParDo(ds, &bucketFn{Exact: dc.Exact, Near: dc.Near}, kept)
 		edges := beam.ParDo(ds, edgeFn, beam.GroupByKey(ds, buckets))
-		rules := beam.ParDo(ds, componentsFn, beam.GroupByKey(ds, edges))
+		members := beam.ParDo(ds, componentsFn, beam.GroupByKey(ds, edges))
+		ranks, fileCounts := beam.ParDo2(ds, rankFn, beam.GroupByKey(ds, beam.ParDo(ds, keyFileFn, kept)))
+		decisions := beam.ParDo(ds, &assignFn{}, beam.CoGroupByKey(ds, ranks, members), beam.SideInput{Input: fileCounts})
 		var dedupCounts beam.PCollection
-		kept, dedupCounts = beam.ParDo2(ds, dropDuplicatesFn, beam.CoGroupByKey(ds, kept, rules))
+		kept, dedupCounts = beam.ParDo2(ds, dropDuplicatesFn, beam.CoGroupByKey(ds, kept, decisions))
 		countCols = append(countCols, dedupCounts)
 	}
 

@@ -164,7 +164,7 @@ func runDedup(ctx context.Context, dir string, f *dedupFlags, stderr io.Writer) 
 // recordedConfig parses the effective config a run recorded in
 // OUTDIR/stats.json.
 func recordedConfig(dir string) (*config.Config, error) {
-	path := filepath.Join(dir, "stats.json")
+	path, _ := run.StatsPath(dir) // stats.json, or the pass's of a run stopped in its dedup phase
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("dedup: %w", err)

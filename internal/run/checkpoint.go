@@ -267,7 +267,7 @@ func shardIndex(name string) (int, bool) {
 // shards numbered from DocNext (documents, side, attributes) or
 // RejectNext (rejects), stats.json, the report and dedup state.
 func (ck *checkpoint) clean(dir string) error {
-	for _, p := range []string{"stats.json", "report", "report.html", ".dedup", filepath.Join("rejects", "dedup")} {
+	for _, p := range []string{"stats.json", filepath.Join(runDir, passStatsFile), "report", "report.html", ".dedup", filepath.Join("rejects", "dedup")} {
 		if err := os.RemoveAll(filepath.Join(dir, p)); err != nil {
 			return fmt.Errorf("run: %w", err)
 		}
@@ -320,7 +320,7 @@ func setFinished(dir, state string) error {
 // removeTemps removes the temporary files that an atomic write of
 // stats.json or of the checkpoint leaves when the process is killed.
 func removeTemps(dir string) error {
-	for _, pat := range []string{filepath.Join(dir, ".stats-*.json"), filepath.Join(dir, runDir, "."+checkpointFile+"-*")} {
+	for _, pat := range []string{filepath.Join(dir, ".stats-*.json"), filepath.Join(dir, runDir, ".stats-*.json"), filepath.Join(dir, runDir, "."+checkpointFile+"-*")} {
 		m, _ := filepath.Glob(pat)
 		for _, p := range m {
 			if err := os.Remove(p); err != nil {

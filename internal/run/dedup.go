@@ -3,7 +3,6 @@ package run
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -159,6 +158,7 @@ func RunPhases(ctx context.Context, opt Options) (*Stats, error) {
 			return st, fmt.Errorf("%w: %s", ErrFinished, dir)
 		}
 	} else {
+		opt.passStats = hasDedup
 		if st, err = Run(ctx, opt); err != nil {
 			return nil, err
 		}
@@ -175,6 +175,10 @@ func RunPhases(ctx context.Context, opt Options) (*Stats, error) {
 		if st, err = Dedup(ctx, dir, dc); err != nil {
 			return nil, err
 		}
+		// stats.json now holds the pass's figures with the phase's.
+		if err := os.Remove(filepath.Join(dir, runDir, passStatsFile)); err != nil && !os.IsNotExist(err) {
+			return nil, fmt.Errorf("run: %w", err)
+		}
 	}
 	if err := setFinished(dir, finishedDone); err != nil {
 		return nil, err
@@ -182,13 +186,32 @@ func RunPhases(ctx context.Context, opt Options) (*Stats, error) {
 	return st, nil
 }
 
-// readStats reads dir/stats.json.
+// passStatsFile is where, under OUTDIR/.run, the per-document pass of a
+// run with a dedup phase leaves its stats until the phase has finished
+// and written OUTDIR/stats.json.
+const passStatsFile = "stats.json"
+
+// StatsPath returns the stats a dedup phase over dir starts from:
+// dir/stats.json, or when that does not exist the stats that the
+// per-document pass of a run interrupted in its dedup phase left in
+// dir/.run/stats.json. The second result is false when neither exists.
+func StatsPath(dir string) (string, bool) {
+	for _, p := range []string{filepath.Join(dir, "stats.json"), filepath.Join(dir, runDir, passStatsFile)} {
+		if _, err := os.Stat(p); err == nil {
+			return p, true
+		}
+	}
+	return filepath.Join(dir, "stats.json"), false
+}
+
+// readStats reads dir/stats.json, or the per-document pass's stats of a
+// run stopped in its dedup phase (see StatsPath).
 func readStats(dir string) (*Stats, error) {
-	path := filepath.Join(dir, "stats.json")
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
+	path, ok := StatsPath(dir)
+	if !ok {
 		return nil, fmt.Errorf("run: %s has no stats.json: the run that wrote it did not finish", dir)
 	}
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("run: %w", err)
 	}

@@ -73,6 +73,11 @@ type Options struct {
 	// (see share) and writes a complete output folder RankDir(OutDir, r);
 	// Merge then moves every rank's shards into OutDir.
 	Rank, WorldSize int
+
+	// passStats is set by RunPhases when a dedup phase follows: the
+	// per-document pass then writes its stats to .run/stats.json, and
+	// OUTDIR/stats.json appears only when the whole run finished.
+	passStats bool
 }
 
 // Observer watches a run's documents. Input is called on the reader
@@ -314,7 +319,11 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 	if st.Config, err = cfg.Map(); err != nil {
 		return nil, err
 	}
-	if err := st.writeFile(filepath.Join(outDir, "stats.json")); err != nil {
+	statsPath := filepath.Join(outDir, "stats.json")
+	if opt.passStats {
+		statsPath = filepath.Join(outDir, runDir, passStatsFile)
+	}
+	if err := st.writeFile(statsPath); err != nil {
 		return nil, err
 	}
 	if opt.Observer != nil {

@@ -1,0 +1,66 @@
+package run
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"winnow"
+	"winnow/internal/config"
+)
+
+// cancelAtWrite cancels the run when the per-document pass ends, so that
+// the dedup phase starts with a cancelled context: an interrupt during
+// the dedup phase.
+type cancelAtWrite struct{ cancel context.CancelFunc }
+
+func (cancelAtWrite) Input(*winnow.Doc) (string, bool) { return "", false }
+func (cancelAtWrite) Observe(*winnow.Doc, string)      {}
+func (o cancelAtWrite) Write(string) error             { o.cancel(); return nil }
+
+// TestInterruptInDedupPhase: a run interrupted in its dedup phase leaves
+// no stats.json (it is written last, by a finished run only); a resume
+// finishes the phase and writes it with its dedup figures.
+func TestInterruptInDedupPhase(t *testing.T) {
+	cfg, err := config.Parse("p.yaml", []byte("batch_size: 4\nsteps: [minhash]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := t.TempDir()
+	inputs := []string{writeJSONL(t, in, "a", 30)}
+	out := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err = RunPhases(ctx, Options{Inputs: inputs, OutDir: out, Config: cfg, Observer: cancelAtWrite{cancel}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted run: err = %v, want context.Canceled", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "stats.json")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("stats.json after an interrupt in the dedup phase: %v; want none", err)
+	}
+	ck, err := loadCheckpoint(out)
+	if err != nil || ck == nil || ck.Finished != finishedPass {
+		t.Fatalf("checkpoint %+v, %v: want the pass finished", ck, err)
+	}
+	st, err := RunPhases(context.Background(), Options{Inputs: inputs, OutDir: out, Config: cfg, Resume: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 30 lines, 2 of them broken (every 13th): 28 documents, none dropped
+	// by the pass, all distinct.
+	if st.Dedup == nil || st.Dedup.Documents != 28 || st.Documents.Read != 28 {
+		t.Fatalf("resumed run: dedup %+v, read %d; want 28 documents through the dedup phase", st.Dedup, st.Documents.Read)
+	}
+	onDisk, err := readStats(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if onDisk.Dedup == nil || onDisk.Dedup.Documents != 28 {
+		t.Errorf("stats.json dedup = %+v, want 28 documents", onDisk.Dedup)
+	}
+	if ck, _ := loadCheckpoint(out); ck == nil || ck.Finished != finishedDone {
+		t.Errorf("checkpoint after resume: %+v, want done", ck)
+	}
+}

@@ -134,6 +134,13 @@ func TestOpenRejectsBadURLs(t *testing.T) {
 	if err := Upload(ctx, "/nonexistent", "s3://b/out/"); err == nil || !strings.Contains(err.Error(), "not an object key") {
 		t.Errorf("Upload to a prefix = %v, want not an object key", err)
 	}
+	if _, err := PrepareOutput(ctx, "/tmp/out", "/tmp/staging", false); err == nil ||
+		err.Error() != "blob: a staging folder is only for an s3:// or gs:// output, not /tmp/out" {
+		t.Errorf("PrepareOutput(local, staging) = %v", err)
+	}
+	if o, err := PrepareOutput(ctx, "/tmp/out", "", true); err != nil || o.Local != "/tmp/out" || o.Remote() {
+		t.Errorf("PrepareOutput(local) = %+v, %v", o, err)
+	}
 	if !errors.Is(ErrNotExist, os.ErrNotExist) {
 		t.Error("ErrNotExist does not match os.ErrNotExist")
 	}

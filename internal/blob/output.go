@@ -31,12 +31,15 @@ type Output struct {
 }
 
 // PrepareOutput returns where a run writes its output out. A local out is
-// returned as it is. For an s3:// or gs:// out (a key prefix; "/" is
+// returned as it is (with a staging folder, that is an error). For an s3:// or gs:// out (a key prefix; "/" is
 // added when missing) it checks that nothing is stored under the prefix
 // unless overwrite is set, and returns staging as the local folder, or,
 // when staging is "", a new folder under os.TempDir().
 func PrepareOutput(ctx context.Context, out, staging string, overwrite bool) (*Output, error) {
 	if !IsURL(out) {
+		if staging != "" {
+			return nil, fmt.Errorf("blob: a staging folder is only for an s3:// or gs:// output, not %s", out)
+		}
 		return &Output{Local: out}, nil
 	}
 	l, err := parse(out)

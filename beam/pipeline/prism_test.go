@@ -24,7 +24,7 @@ import (
 func TestMain(m *testing.M) {
 	flag.Parse()
 	beam.Init()
-	os.Exit(m.Run())
+	m.Run()
 }
 
 // testConfig has cleaning, a quality filter and MinHash dedup, with a

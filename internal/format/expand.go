@@ -34,19 +34,68 @@ import (
 // object, a "folder" (a prefix, listed at any depth for known names) or
 // a glob in the key; its objects are listed as plain URLs.
 func Expand(args []string) ([]string, error) {
+	ex, err := ExpandWith(args, ExpandOptions{})
+	return ex.Files, err
+}
+
+// ExpandOptions are the options of ExpandWith.
+type ExpandOptions struct {
+	// Exclude lists folders whose files are never inputs, whatever the
+	// arguments say: a run's own output folder.
+	Exclude []string
+}
+
+// Expansion is what ExpandWith found.
+type Expansion struct {
+	// Files are the inputs, sorted, as Expand returns them.
+	Files []string
+	// SkippedFiles counts the regular files that a folder walk passed over
+	// because KindOf does not know their names, by extension (see
+	// SkipKey): ".arc.gz", ".warc.lz4", ".bad". Names that start with "."
+	// (temporary files) are not counted.
+	SkippedFiles map[string]int64
+	// SkippedOutputs counts the folders below a walked folder that hold a
+	// winnow output (a ".run" folder, or "stats.json" beside a "documents"
+	// folder) and were therefore not read; excluded folders count too.
+	SkippedOutputs int64
+}
+
+// ExpandWith is Expand that also reports what folder walks passed over
+// and never lists a file inside opt.Exclude. A folder walk does not
+// enter a folder below the walked one that holds a winnow output (see
+// IsOutputDir): reading an earlier run's shards and stats.json as input
+// would count each document twice.
+func ExpandWith(args []string, opt ExpandOptions) (Expansion, error) {
+	ex := Expansion{SkippedFiles: map[string]int64{}}
 	var (
-		files []string
-		errs  []error
-		seen  = map[string]bool{}
+		errs []error
+		seen = map[string]bool{}
 	)
+	var exclude []string
+	for _, e := range opt.Exclude {
+		if abs, err := filepath.Abs(e); err == nil {
+			exclude = append(exclude, abs)
+		}
+	}
+	excluded := func(abs string) bool {
+		for _, e := range exclude {
+			if abs == e || strings.HasPrefix(abs, e+string(filepath.Separator)) {
+				return true
+			}
+		}
+		return false
+	}
 	add := func(p string) {
 		abs, err := filepath.Abs(p)
 		if err != nil {
 			abs = p
 		}
+		if excluded(abs) {
+			return
+		}
 		if !seen[abs] {
 			seen[abs] = true
-			files = append(files, p)
+			ex.Files = append(ex.Files, p)
 		}
 	}
 	for _, arg := range args {
@@ -58,7 +107,7 @@ func Expand(args []string) ([]string, error) {
 			for _, u := range urls {
 				if !seen[u] {
 					seen[u] = true
-					files = append(files, u)
+					ex.Files = append(ex.Files, u)
 				}
 			}
 			continue
@@ -88,7 +137,7 @@ func Expand(args []string) ([]string, error) {
 				add(m)
 				continue
 			}
-			found, err := walk(m)
+			found, err := walk(m, excluded, &ex)
 			if err != nil {
 				errs = append(errs, err)
 			}
@@ -100,15 +149,61 @@ func Expand(args []string) ([]string, error) {
 			}
 		}
 	}
-	sort.Strings(files)
-	return files, errors.Join(errs...)
+	sort.Strings(ex.Files)
+	return ex, errors.Join(errs...)
+}
+
+// IsOutputDir reports whether dir holds a winnow output: a ".run"
+// folder (the run's checkpoint), or "stats.json" beside a "documents"
+// folder.
+func IsOutputDir(dir string) bool {
+	if fi, err := os.Stat(filepath.Join(dir, ".run")); err == nil && fi.IsDir() {
+		return true
+	}
+	if _, err := os.Stat(filepath.Join(dir, "stats.json")); err != nil {
+		return false
+	}
+	fi, err := os.Stat(filepath.Join(dir, "documents"))
+	return err == nil && fi.IsDir()
+}
+
+// compressionExts are the endings SkipKey keeps together with the one
+// before them.
+var compressionExts = map[string]bool{".gz": true, ".zst": true, ".lz4": true, ".bz2": true, ".xz": true, ".br": true}
+
+// SkipKey is the extension under which Expansion.SkippedFiles counts a
+// file name: the last extension, lower-cased, with the one before it when
+// the last is a compression ("a.arc.gz" -> ".arc.gz", "a.warc.gz.bad" ->
+// ".bad", "README" -> "(none)").
+func SkipKey(name string) string {
+	n := strings.ToLower(name)
+	ext := filepath.Ext(n)
+	if ext == "" || ext == n {
+		return "(none)"
+	}
+	if compressionExts[ext] {
+		if prev := filepath.Ext(strings.TrimSuffix(n, ext)); prev != "" && prev != strings.TrimSuffix(n, ext) {
+			return prev + ext
+		}
+	}
+	return ext
 }
 
 func hasMeta(p string) bool { return strings.ContainsAny(p, "*?[") }
 
-// walk lists the known input files below dir.
-func walk(dir string) ([]string, error) {
+// walk lists the known input files below dir, counting in ex the files
+// it passes over and the output folders (and excluded folders) it does
+// not enter.
+// A walked folder that is itself a winnow output gives the shards of its
+// documents/ folder only (its stats.json, rejects and side files are not
+// documents).
+func walk(dir string, excluded func(abs string) bool, ex *Expansion) ([]string, error) {
 	var out []string
+	if docs := filepath.Join(dir, "documents"); IsOutputDir(dir) {
+		if fi, err := os.Stat(docs); err == nil && fi.IsDir() {
+			dir = docs
+		}
+	}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("format: %w", err)
@@ -119,8 +214,21 @@ func walk(dir string) ([]string, error) {
 			}
 			return nil
 		}
-		if d.Type().IsRegular() && KindOf(d.Name()) != Unknown {
+		if d.IsDir() {
+			abs, err := filepath.Abs(p)
+			if err == nil && excluded(abs) || p != dir && IsOutputDir(p) {
+				ex.SkippedOutputs++
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		if KindOf(d.Name()) != Unknown {
 			out = append(out, p)
+		} else {
+			ex.SkippedFiles[SkipKey(d.Name())]++
 		}
 		return nil
 	})

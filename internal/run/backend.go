@@ -3,6 +3,7 @@ package run
 import (
 	"winnow"
 	"winnow/internal/config"
+	"winnow/internal/format"
 )
 
 // Backend is where a run reads and writes. Files() is the real one; tests
@@ -12,6 +13,10 @@ type Backend struct {
 	// calls it once per argument so that one bad argument does not hide
 	// the others.
 	Expand func(args []string) ([]string, error)
+	// ExpandWith, when set, is used instead of Expand: it also never
+	// lists a file in the run's output folder and counts what folder
+	// walks passed over (format.ExpandWith).
+	ExpandWith func(args []string, opt format.ExpandOptions) (format.Expansion, error)
 	// Open opens one input file. An error means the input is unreadable.
 	Open func(path string, in config.Input) (winnow.Reader, error)
 	// Documents creates the writer of kept documents under outDir

@@ -22,7 +22,8 @@ import (
 //	OUTDIR/rejects/NNNNN.jsonl.zst
 func Files() *Backend {
 	return &Backend{
-		Expand: format.Expand,
+		Expand:     format.Expand,
+		ExpandWith: format.ExpandWith,
 		Open: func(path string, in config.Input) (winnow.Reader, error) {
 			return format.Open(path, format.Options{TextField: in.TextField, IDField: in.IDField})
 		},

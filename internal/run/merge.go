@@ -246,6 +246,13 @@ func (s *Stats) add(o *Stats) {
 	}
 	s.Inputs.Total += o.Inputs.Total
 	s.Inputs.Unreadable += o.Inputs.Unreadable
+	s.Inputs.SkippedOutputs += o.Inputs.SkippedOutputs
+	for k, v := range o.Inputs.SkippedFiles {
+		if s.Inputs.SkippedFiles == nil {
+			s.Inputs.SkippedFiles = map[string]int64{}
+		}
+		s.Inputs.SkippedFiles[k] += v
+	}
 	for k, v := range o.Inputs.UnreadableFiles {
 		s.Inputs.UnreadableFiles[k] = v
 	}

@@ -179,7 +179,7 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		outDir = RankDir(opt.OutDir, opt.Rank)
 	}
 
-	files, unreadable := expand(be, opt.Inputs)
+	files, unreadable, walked := expand(be, opt.Inputs, opt.OutDir)
 	if len(files) == 0 {
 		msgs := make([]error, 0, len(unreadable))
 		for _, u := range unreadable {
@@ -198,6 +198,7 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		files, sizes = files[lo:hi], sizes[lo:hi]
 		if opt.Rank != 0 {
 			unreadable = nil // reported once, by rank 0
+			walked = format.Expansion{}
 		}
 	}
 
@@ -253,6 +254,10 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		return nil, err
 	}
 	st.Inputs.Total = int(cnt.filesTotal)
+	if len(walked.SkippedFiles) > 0 {
+		st.Inputs.SkippedFiles = walked.SkippedFiles
+	}
+	st.Inputs.SkippedOutputs = walked.SkippedOutputs
 	for _, s := range sizes {
 		st.BytesIn += s
 	}
@@ -350,10 +355,25 @@ func closePipeline(pipes []winnow.Pipeline) error {
 // expand resolves every argument on its own, so that one path that does
 // not exist is reported and the others are still read. The files come
 // back sorted, without repeats (two spellings of one file count once).
-func expand(be *Backend, args []string) (files []string, unreadable []badRow) {
+// Nothing in outDir is an input (with a Backend.ExpandWith); walked
+// counts what folder walks passed over.
+func expand(be *Backend, args []string, outDir string) (files []string, unreadable []badRow, walked format.Expansion) {
 	seen := map[string]bool{}
+	walked.SkippedFiles = map[string]int64{}
 	for _, a := range args {
-		got, err := be.Expand([]string{a})
+		var got []string
+		var err error
+		if be.ExpandWith != nil {
+			var ex format.Expansion
+			ex, err = be.ExpandWith([]string{a}, format.ExpandOptions{Exclude: []string{outDir}})
+			got = ex.Files
+			for k, v := range ex.SkippedFiles {
+				walked.SkippedFiles[k] += v
+			}
+			walked.SkippedOutputs += ex.SkippedOutputs
+		} else {
+			got, err = be.Expand([]string{a})
+		}
 		if err != nil {
 			unreadable = append(unreadable, badRow{&winnow.ParseError{File: a, Offset: -1, Record: -1, Err: err}, true})
 			continue
@@ -375,7 +395,7 @@ func expand(be *Backend, args []string) (files []string, unreadable []badRow) {
 		}
 	}
 	sort.Strings(files)
-	return files, unreadable
+	return files, unreadable, walked
 }
 
 // outputs are the names a run writes under its output folder.

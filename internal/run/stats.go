@@ -26,6 +26,14 @@ type Stats struct {
 		Unreadable int `json:"unreadable"`
 		// UnreadableFiles maps each unreadable input to the reason.
 		UnreadableFiles map[string]string `json:"unreadable_files,omitempty"`
+		// SkippedFiles counts the files that folder walks passed over
+		// because their names are not of a known input format, by
+		// extension (format.SkipKey: ".arc.gz", ".warc.lz4", ".bad").
+		SkippedFiles map[string]int64 `json:"skipped_files,omitempty"`
+		// SkippedOutputs counts folders that folder walks did not enter
+		// because they hold a winnow output (the run's own OUTDIR, or an
+		// earlier run's: see format.IsOutputDir).
+		SkippedOutputs int64 `json:"skipped_outputs,omitempty"`
 	} `json:"inputs"`
 	Documents struct {
 		// Read counts documents the readers yielded.
@@ -128,6 +136,12 @@ func (s *Stats) WriteSummary(w io.Writer) error {
 	row := func(k string, v any) { fmt.Fprintf(tw, "%s\t%v\n", k, v) }
 	row("inputs", s.Inputs.Total)
 	row("unreadable inputs", s.Inputs.Unreadable)
+	for _, k := range sortedKeys(s.Inputs.SkippedFiles) {
+		row("skipped files "+k, s.Inputs.SkippedFiles[k])
+	}
+	if s.Inputs.SkippedOutputs > 0 {
+		row("skipped output folders", s.Inputs.SkippedOutputs)
+	}
 	for i, f := range sortedKeys(s.Inputs.UnreadableFiles) {
 		if i == maxSummaryFiles {
 			row(fmt.Sprintf("  … and %d more", len(s.Inputs.UnreadableFiles)-i), "(see stats.json)")

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"winnow/internal/testutil"
+)
+
+// writeFile writes b to dir/rel, creating its folders.
+func writeFile(t *testing.T, dir, rel string, b []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, rel)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// sampleJSONL is testdata/sample/sample.jsonl: 5 documents.
+func sampleJSONL(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(testutil.Root(t), "testdata", "sample", "sample.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestOwnOutputNotInput: a folder walk over a folder that holds the run's
+// OUTDIR, or an earlier run's output, reads the input documents once.
+func TestOwnOutputNotInput(t *testing.T) {
+	selfin := filepath.Join(t.TempDir(), "selfin")
+	writeFile(t, selfin, "in.jsonl", sampleJSONL(t))
+	out := filepath.Join(selfin, "out")
+	if code, _, stderr := winnow(t, "run", "-q", selfin, "-o", out); code != 0 {
+		t.Fatalf("first run: exit %d: %s", code, stderr)
+	}
+	if st := readStats(t, out); st.Documents.Read != 5 {
+		t.Fatalf("first run read %d documents, want 5", st.Documents.Read)
+	}
+	// a second output beside the first: the first is an earlier run's
+	// output and is not read
+	out2 := filepath.Join(selfin, "out2")
+	code, _, stderr := winnow(t, "run", selfin, "-o", out2)
+	if code != 0 {
+		t.Fatalf("second run: exit %d: %s", code, stderr)
+	}
+	st := readStats(t, out2)
+	if st.Documents.Read != 5 || st.Rejected.Total != 0 || st.Inputs.Total != 1 {
+		t.Errorf("second run: read %d, rejected %d, inputs %d; want 5, 0, 1", st.Documents.Read, st.Rejected.Total, st.Inputs.Total)
+	}
+	if st.Inputs.SkippedOutputs != 1 { // out (out2 does not exist yet)
+		t.Errorf("skipped output folders %d, want 1", st.Inputs.SkippedOutputs)
+	}
+	if !strings.Contains(stderr, "skipped output folders") {
+		t.Errorf("summary does not count the skipped output folders:\n%s", stderr)
+	}
+	// over the first output again: its own shards and stats.json are not
+	// inputs, so nothing is deleted and then found missing
+	if code, _, stderr := winnow(t, "run", "-q", "--overwrite", selfin, "-o", out); code != 0 {
+		t.Fatalf("overwrite run: exit %d: %s", code, stderr)
+	}
+	st = readStats(t, out)
+	if st.Documents.Read != 5 || st.Inputs.Unreadable != 0 || st.Rejected.Total != 0 {
+		t.Errorf("overwrite run: read %d, unreadable %d, rejected %d; want 5, 0, 0", st.Documents.Read, st.Inputs.Unreadable, st.Rejected.Total)
+	}
+}

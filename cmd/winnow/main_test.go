@@ -264,9 +264,11 @@ func TestRunWholeWARCCorpus(t *testing.T) {
 	if bySource["warcfile"] < 32 {
 		t.Errorf("%d documents from warcfile.*, want at least 2×16", bySource["warcfile"])
 	}
-	// dolma's files name their sources: "test_gz" (697 lines) and
-	// "common-crawl" (10 lines in each of three files).
-	for src, n := range map[string]int{"test_gz": 697, "common-crawl": 30} {
+	// dolma's files name their sources: "test_gz" (697 lines, 27 of them
+	// with empty or blank text, dropped as run/empty_text; counted with
+	// Python's str.strip) and "common-crawl" (10 lines in each of three
+	// files).
+	for src, n := range map[string]int{"test_gz": 697 - 27, "common-crawl": 30} {
 		if bySource[src] != n {
 			t.Errorf("%d documents from %s, want %d", bySource[src], src, n)
 		}
@@ -317,9 +319,15 @@ func TestRoundTripJSONL(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
+	// Every line is a document; the 27 lines of the CC-MAIN file whose
+	// text is empty or blank (Python's str.strip) are dropped as
+	// run/empty_text, the others kept.
 	docs := shardRows(t, filepath.Join(out, "documents"))
-	if len(docs) != want {
-		t.Errorf("%d documents, want %d (one per line)", len(docs), want)
+	if len(docs) != want-27 {
+		t.Errorf("%d documents, want %d (one per line with text)", len(docs), want-27)
+	}
+	if st := readStats(t, out); st.Documents.Read != int64(want) || st.Documents.DroppedByReason["run/empty_text"] != 27 {
+		t.Errorf("read %d, dropped %v; want %d read, 27 run/empty_text", st.Documents.Read, st.Documents.DroppedByReason, want)
 	}
 	var seed map[string]any
 	for _, d := range docs {

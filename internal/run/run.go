@@ -687,8 +687,39 @@ func process(ctx context.Context, p winnow.Pipeline, b *batch) (err error) {
 	if err != nil {
 		return fmt.Errorf("run: batch starting at %v: %w", first, err)
 	}
-	b.docs, b.dropped = kept, dropped
+	b.docs, b.dropped = DropEmpty(kept, dropped)
 	return nil
+}
+
+// Reason of the drop of a document that the pipeline left without text.
+const (
+	stageRun      = "run"
+	ruleEmptyText = "empty_text"
+)
+
+// DropEmpty moves the documents whose text is empty or only white space
+// (unicode.IsSpace) from kept to dropped, with reason run/empty_text: an
+// empty document is never written as kept. Run applies it after the
+// pipeline to every batch; other executors (the Beam mode) call it to
+// match. kept is filtered in place. The detail says when the
+// document still has a payload that no extract step turned into text (a
+// WARC response run through a pipeline without extract).
+func DropEmpty(kept, dropped []*winnow.Doc) ([]*winnow.Doc, []*winnow.Doc) {
+	n := 0
+	for _, d := range kept {
+		if strings.TrimSpace(d.Text) != "" {
+			kept[n] = d
+			n++
+			continue
+		}
+		detail := "the text is empty or only white space after the pipeline"
+		if len(d.Payload) > 0 && d.Text == "" {
+			detail = fmt.Sprintf("no extract step: the record's %d-byte payload was never converted to text", len(d.Payload))
+		}
+		d.SetDrop(stageRun, ruleEmptyText, 0, detail)
+		dropped = append(dropped, d)
+	}
+	return kept[:n], dropped
 }
 
 // observe shows a written batch to obs: dropped documents first, then

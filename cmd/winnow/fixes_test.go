@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,5 +71,28 @@ func TestOwnOutputNotInput(t *testing.T) {
 	st = readStats(t, out)
 	if st.Documents.Read != 5 || st.Inputs.Unreadable != 0 || st.Rejected.Total != 0 {
 		t.Errorf("overwrite run: read %d, unreadable %d, rejected %d; want 5, 0, 0", st.Documents.Read, st.Inputs.Unreadable, st.Rejected.Total)
+	}
+}
+
+// TestInterruptMessage: a run stopped by a signal (its context cancelled)
+// says how to finish it, exits 1, and --resume finishes it.
+func TestInterruptMessage(t *testing.T) {
+	in := writeFile(t, t.TempDir(), "in.jsonl", sampleJSONL(t))
+	out := filepath.Join(t.TempDir(), "out")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	code := exitCode(execute(ctx, []string{"run", "-q", in, "-o", out}, &stdout, &stderr), &stderr)
+	if code != 1 || stderr.String() != "winnow: interrupted; rerun with --resume to finish\n" {
+		t.Fatalf("interrupted run: exit %d, stderr %q", code, stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(out, "stats.json")); err == nil {
+		t.Fatal("an interrupted run wrote stats.json")
+	}
+	if code, _, stderr := winnow(t, "run", "-q", "--resume", in, "-o", out); code != 0 {
+		t.Fatalf("resume: exit %d: %s", code, stderr)
+	}
+	if st := readStats(t, out); st.Documents.Read != 5 {
+		t.Errorf("resumed run read %d documents, want 5", st.Documents.Read)
 	}
 }

@@ -10,7 +10,8 @@
 //
 // Exit codes: 0 the run finished and every input and record was read;
 // 1 the run failed (bad flags or config, no input at all, output not
-// writable, a stage error); 3 the run finished but some inputs or records
+// writable, a stage error, or SIGINT/SIGTERM: "interrupted; rerun with
+// --resume to finish"); 3 the run finished but some inputs or records
 // were unreadable (they are listed in OUTDIR/rejects and stats.json).
 // Documents dropped by a stage are the pipeline's job and do not change
 // the exit code.
@@ -44,9 +45,16 @@ func main() {
 // stderr. It is the one place where errors become exit codes.
 func exitCode(err error, stderr io.Writer) int {
 	var inc *incompleteError
+	var intr *interruptedError
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &intr):
+		fmt.Fprintf(stderr, "winnow: %v\n", intr)
+		return exitFailed
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "winnow: interrupted")
+		return exitFailed
 	case errors.As(err, &inc):
 		fmt.Fprintf(stderr, "winnow: %v\n", err)
 		return exitIncomplete
@@ -54,6 +62,21 @@ func exitCode(err error, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "winnow: %v\n", err)
 		return exitFailed
 	}
+}
+
+// interruptedError says that a signal stopped a command that can be
+// finished by running it again; hint says how.
+type interruptedError struct{ hint string }
+
+func (e *interruptedError) Error() string { return "interrupted; " + e.hint }
+
+// interrupted turns a cancellation (SIGINT, SIGTERM) into an
+// interruptedError with hint; other errors pass through.
+func interrupted(err error, hint string) error {
+	if errors.Is(err, context.Canceled) {
+		return &interruptedError{hint: hint}
+	}
+	return err
 }
 
 // incompleteError says that a run finished but could not read everything.

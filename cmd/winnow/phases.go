@@ -153,7 +153,7 @@ func runDedup(ctx context.Context, dir string, f *dedupFlags, stderr io.Writer) 
 	}
 	st, err := run.Dedup(ctx, dir, dc)
 	if err != nil {
-		return err
+		return interrupted(err, "rerun winnow dedup to finish")
 	}
 	if !f.quiet {
 		st.WriteSummary(stderr)

@@ -219,7 +219,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stderr io.Writer) er
 		err = nil
 	}
 	if err != nil {
-		return err
+		return interrupted(err, "rerun with --resume to finish")
 	}
 	if !f.quiet {
 		st.WriteSummary(stderr)

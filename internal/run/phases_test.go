@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"sync/atomic"
 	"testing"
 
 	"winnow"
@@ -62,5 +64,40 @@ func TestInterruptInDedupPhase(t *testing.T) {
 	}
 	if ck, _ := loadCheckpoint(out); ck == nil || ck.Finished != finishedDone {
 		t.Errorf("checkpoint after resume: %+v, want done", ck)
+	}
+}
+
+// TestCancelCommitsNoOpenShard: an interrupted run leaves only the shards
+// its last checkpoint names; the shards that were open when it stopped
+// (they end mid-batch) are not left under a final name.
+func TestCancelCommitsNoOpenShard(t *testing.T) {
+	in := t.TempDir()
+	inputs := []string{writeJSONL(t, in, "a", 120), writeJSONL(t, in, "b", 90)}
+	for _, after := range []int64{1, 30, 100} {
+		out := t.TempDir()
+		ctx, cancel := context.WithCancel(context.Background())
+		var seen atomic.Int64
+		_, err := Run(ctx, Options{Inputs: inputs, OutDir: out, Config: resumeConfig(),
+			NewPipeline: pipelineOf(func() winnow.Stage { return cancelStage{seen: &seen, after: after, cancel: cancel} })})
+		cancel()
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("after %d: err = %v, want context.Canceled", after, err)
+		}
+		ck, err := loadCheckpoint(out)
+		if err != nil || ck == nil {
+			t.Fatalf("after %d: checkpoint %v, %v", after, ck, err)
+		}
+		var onDisk []string
+		for _, p := range mustGlob(t, filepath.Join(out, "documents", "*")) {
+			onDisk = append(onDisk, "documents/"+filepath.Base(p))
+		}
+		if !slices.Equal(onDisk, ck.DocShards) {
+			t.Errorf("after %d: documents/ holds %v, the checkpoint names %v", after, onDisk, ck.DocShards)
+		}
+		for _, p := range mustGlob(t, filepath.Join(out, "rejects", "*")) {
+			if n, ok := shardIndex(filepath.Base(p)); !ok || n >= ck.RejectNext {
+				t.Errorf("after %d: rejects shard %s past the checkpoint (next %d)", after, p, ck.RejectNext)
+			}
+		}
 	}
 }

@@ -311,6 +311,16 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		runErr = err
 	}
 	if runErr != nil {
+		if ctx.Err() != nil {
+			// Interrupted: closing the writers renamed the open shards to
+			// their final names, but they end mid-batch. Only what the last
+			// checkpoint names stays; a resumed run writes the rest again.
+			if ck, err := loadCheckpoint(outDir); err == nil && ck != nil {
+				if err := ck.clean(outDir); err != nil {
+					runErr = errors.Join(runErr, err)
+				}
+			}
+		}
 		return nil, runErr
 	}
 

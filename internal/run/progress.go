@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/vbauerster/cupwriter"
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 	"golang.org/x/term"
@@ -26,11 +27,7 @@ func startProgress(w io.Writer, every time.Duration, c *counters) (stop func()) 
 		every = DefaultProgressEvery
 	}
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		// A terminal that reports no width (some ptys) would get an
-		// empty bar: use lines there too.
-		if width, _, err := term.GetSize(int(f.Fd())); err == nil && width > 0 {
-			return startBar(f, c)
-		}
+		return startBar(f, c)
 	}
 	done := make(chan struct{})
 	finished := make(chan struct{})
@@ -50,13 +47,16 @@ func startProgress(w io.Writer, every time.Duration, c *counters) (stop func()) 
 	return func() { close(done); <-finished }
 }
 
-// progressLine is one line of progress: inputs done, documents, rates and
-// the ETA from input bytes consumed against total input bytes.
+// progressLine is one line of progress: inputs read, documents written
+// (kept or dropped), their rates, and the share done and ETA from the
+// input bytes whose documents have been written against the total input
+// bytes. Input read ahead into batches still in the workers does not
+// count as done.
 func progressLine(c *counters, elapsed time.Duration) string {
-	done := c.inputBytes()
-	docs := c.docsRead.Load()
+	done := c.bytesWritten.Load()
+	docs := c.docsWritten.Load()
 	sec := elapsed.Seconds()
-	s := fmt.Sprintf("winnow: %d/%d inputs, %d documents, %s", c.filesDone.Load(), c.filesTotal, docs, rates(docs, done, sec))
+	s := fmt.Sprintf("winnow: %d/%d inputs read, %d documents written, %s", c.filesDone.Load(), c.filesTotal, docs, rates(docs, done, sec))
 	if done > 0 && c.bytesTotal > 0 {
 		pct := 100 * float64(done) / float64(c.bytesTotal)
 		s += fmt.Sprintf(", %.0f%%", min(pct, 100))
@@ -84,17 +84,40 @@ func etaOf(done, total int64, elapsed time.Duration) time.Duration {
 	return time.Duration(rest).Round(time.Second)
 }
 
+// defaultTermWidth and defaultTermHeight stand in for the size of a
+// terminal that reports none.
+const defaultTermWidth, defaultTermHeight = 80, 24
+
+// sizedConsole is mpb's console writer with a default size for terminals
+// that report a width of 0: a pty opened by script(1) or a CI runner
+// without a controlling terminal. mpb takes the reported width as is and
+// would draw nothing at all.
+type sizedConsole struct{ mpb.ConsoleWriter }
+
+func (c sizedConsole) GetTermSize() (width, height int, err error) {
+	width, height, err = c.ConsoleWriter.GetTermSize()
+	if err != nil || width <= 0 {
+		return defaultTermWidth, defaultTermHeight, nil
+	}
+	if height <= 0 {
+		height = defaultTermHeight
+	}
+	return width, height, nil
+}
+
 // startBar draws a live bar on a terminal.
 func startBar(f *os.File, c *counters) func() {
-	p := mpb.New(mpb.WithOutput(f), mpb.WithWidth(32), mpb.WithRefreshRate(200*time.Millisecond))
+	p := mpb.New(mpb.WithOutput(f), mpb.WithConsoleWriter(sizedConsole{cupwriter.New(f, false)}),
+		mpb.WithWidth(32), mpb.WithRefreshRate(200*time.Millisecond))
 	bar := p.New(max(c.bytesTotal, 1), mpb.BarStyle(),
 		mpb.PrependDecorators(decor.Any(func(decor.Statistics) string {
-			return fmt.Sprintf("%d/%d inputs", c.filesDone.Load(), c.filesTotal)
+			return fmt.Sprintf("%d/%d inputs read", c.filesDone.Load(), c.filesTotal)
 		}, decor.WCSyncSpaceR)),
 		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string {
 			el := time.Since(c.start)
-			s := fmt.Sprintf("%d docs, %s", c.docsRead.Load(), rates(c.docsRead.Load(), c.inputBytes(), el.Seconds()))
-			if eta := etaOf(c.inputBytes(), c.bytesTotal, el); eta >= 0 {
+			docs, done := c.docsWritten.Load(), c.bytesWritten.Load()
+			s := fmt.Sprintf("%d docs written, %s", docs, rates(docs, done, el.Seconds()))
+			if eta := etaOf(done, c.bytesTotal, el); eta >= 0 {
 				s += ", eta " + eta.String()
 			}
 			return s
@@ -109,10 +132,16 @@ func startBar(f *os.File, c *counters) func() {
 		for {
 			select {
 			case <-done:
+				if w := c.bytesWritten.Load(); w < c.bytesTotal {
+					// interrupted or failed: leave the bar where it stopped
+					bar.SetCurrent(w)
+					bar.Abort(false)
+					return
+				}
 				bar.SetCurrent(max(c.bytesTotal, 1))
 				return
 			case <-t.C:
-				bar.SetCurrent(min(c.inputBytes(), max(c.bytesTotal, 1)))
+				bar.SetCurrent(min(c.bytesWritten.Load(), max(c.bytesTotal, 1)))
 			}
 		}
 	}()

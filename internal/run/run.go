@@ -100,6 +100,10 @@ type batch struct {
 	dropped []*winnow.Doc
 	bad     []badRow               // bad records and unreadable inputs, in input order
 	inputs  map[*winnow.Doc]string // Observer.Input copies, when observed
+	// inputPos is the input consumed (counters.inputBytes) when the
+	// reader handed the batch on: once the batch is written, the
+	// documents before that point are done.
+	inputPos int64
 }
 
 // badRow is a reject row that is not a document: a bad record, or an
@@ -121,6 +125,12 @@ type counters struct {
 	bytesTotal int64
 	current    atomic.Pointer[progresser] // the reader of the input being read
 	start      time.Time
+	// Written by the writer goroutine: documents stored (kept or
+	// dropped) and the input position of the last batch it stored. The
+	// progress percentage and ETA come from these, so they measure work
+	// done, not input read ahead into the window of batches in flight.
+	docsWritten  atomic.Int64
+	bytesWritten atomic.Int64
 }
 
 // inputBytes is the input consumed so far, for progress and ETA.
@@ -232,6 +242,7 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 			cnt.bytesDone.Add(s)
 		}
 	}
+	cnt.bytesWritten.Store(cnt.bytesDone.Load())
 
 	pipes := make([]winnow.Pipeline, cfg.Workers)
 	closePipes := func() {
@@ -297,6 +308,8 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 			if err := out.write(b); err != nil {
 				return err
 			}
+			cnt.docsWritten.Add(int64(len(b.docs) + len(b.dropped)))
+			cnt.bytesWritten.Store(b.inputPos)
 			observe(opt.Observer, b)
 			return nil
 		})
@@ -527,6 +540,7 @@ func (r *reader) flush(ctx context.Context) error {
 		return ctx.Err()
 	}
 	r.cur.seq = r.seq
+	r.cur.inputPos = r.cnt.inputBytes()
 	r.seq++
 	select {
 	case r.in <- r.cur:

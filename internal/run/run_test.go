@@ -394,12 +394,17 @@ func TestWriteOrdered(t *testing.T) {
 }
 
 func TestProgressLine(t *testing.T) {
+	// Read ahead: 2 inputs and 3 MB read, but only the documents of the
+	// first 1 MB written. Done is 1 of 4 MB: 25 %, 1 MB in 2 s, so 3 MB
+	// left take 6 s; 500 documents in 2 s are 250/s.
 	c := &counters{filesTotal: 4, bytesTotal: 4_000_000}
-	c.filesDone.Store(1)
-	c.docsRead.Store(500)
-	c.bytesDone.Store(1_000_000)
+	c.filesDone.Store(2)
+	c.docsRead.Store(1400)
+	c.bytesDone.Store(3_000_000)
+	c.docsWritten.Store(500)
+	c.bytesWritten.Store(1_000_000)
 	got := progressLine(c, 2*time.Second)
-	want := "winnow: 1/4 inputs, 500 documents, 250 docs/s, 0.5 MB/s, 25%, eta 6s"
+	want := "winnow: 2/4 inputs read, 500 documents written, 250 docs/s, 0.5 MB/s, 25%, eta 6s"
 	if got != want {
 		t.Errorf("progress line\n got %q\nwant %q", got, want)
 	}
@@ -408,7 +413,7 @@ func TestProgressLine(t *testing.T) {
 	stop := startProgress(&buf, 20*time.Millisecond, c)
 	time.Sleep(300 * time.Millisecond)
 	stop()
-	if n := strings.Count(buf.String(), "\n"); n < 2 || !strings.HasPrefix(buf.String(), "winnow: 1/4 inputs") {
+	if n := strings.Count(buf.String(), "\n"); n < 2 || !strings.HasPrefix(buf.String(), "winnow: 2/4 inputs read") {
 		t.Errorf("periodic progress %q", buf.String())
 	}
 }

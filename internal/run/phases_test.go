@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -99,5 +100,68 @@ func TestCancelCommitsNoOpenShard(t *testing.T) {
 				t.Errorf("after %d: rejects shard %s past the checkpoint (next %d)", after, p, ck.RejectNext)
 			}
 		}
+	}
+}
+
+// TestOverwriteOwnOutputOnly: OUTDIR may hold files winnow did not
+// write; a run is refused only when OUTDIR holds winnow output, and
+// Overwrite removes exactly that output (also a stale .dedup).
+func TestOverwriteOwnOutputOnly(t *testing.T) {
+	in := t.TempDir()
+	inputs := []string{writeJSONL(t, in, "a", 20)}
+	out := t.TempDir()
+	mine := map[string]string{
+		"notes.txt":                "a user's notes",
+		"documents/notes.txt":      "kept beside the shards",
+		"documents/README":         "no extension",
+		"rejects/keep-me.jsonl":    "not a shard name",
+		"side/minhash/summary.txt": "someone else's",
+	}
+	for rel, text := range mine {
+		p := filepath.Join(out, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opt := Options{Inputs: inputs, OutDir: out, Config: resumeConfig()}
+	if _, err := Run(context.Background(), opt); err != nil {
+		t.Fatalf("a folder holding only unrelated files: %v", err)
+	}
+	// a stale dedup state and a merged shard name, as earlier runs leave
+	for _, rel := range []string{".dedup/done", "documents/00001-00000.jsonl.zst", "report.html"} {
+		p := filepath.Join(out, filepath.FromSlash(rel))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := Run(context.Background(), opt)
+	if err == nil || !strings.Contains(err.Error(), "already holds output") || !strings.Contains(err.Error(), "--overwrite") || !strings.Contains(err.Error(), "--resume") {
+		t.Fatalf("a folder holding winnow output: err = %v, want a refusal naming --overwrite and --resume", err)
+	}
+	opt.Overwrite = true
+	st, err := Run(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rel, text := range mine {
+		if b, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(rel))); err != nil || string(b) != text {
+			t.Errorf("overwrite touched %s: %q, %v", rel, b, err)
+		}
+	}
+	for _, rel := range []string{".dedup", "documents/00001-00000.jsonl.zst", "report.html"} {
+		if _, err := os.Stat(filepath.Join(out, filepath.FromSlash(rel))); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("overwrite left %s (%v)", rel, err)
+		}
+	}
+	var shards []string
+	for _, p := range mustGlob(t, filepath.Join(out, "documents", "*.jsonl.zst")) {
+		shards = append(shards, "documents/"+filepath.Base(p))
+	}
+	if !slices.Equal(shards, st.Shards) {
+		t.Errorf("documents/ shards %v, stats %v", shards, st.Shards)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -28,10 +29,11 @@ type Options struct {
 	Inputs []string
 	// OutDir is the output folder; it is created when missing.
 	OutDir string
-	// Overwrite removes earlier output (documents, rejects, side,
-	// attributes, stats.json) from OutDir first. Without it a run into a
-	// folder that already holds documents fails, so stale shards are never
-	// mixed with new ones.
+	// Overwrite removes winnow's earlier output from OutDir first (see
+	// ownedOutput: shards, stats.json, report, .run, .dedup), and no
+	// other file. Without it a run into a folder that holds winnow output
+	// fails, so stale shards are never mixed with new ones; unrelated
+	// files in OutDir are allowed.
 	Overwrite bool
 	// Config is the pipeline config; nil means config.Default().
 	Config *config.Config
@@ -421,9 +423,6 @@ func expand(be *Backend, args []string, outDir string) (files []string, unreadab
 	return files, unreadable, walked
 }
 
-// outputs are the names a run writes under its output folder.
-var outputs = []string{"documents", "rejects", "side", "attributes", "stats.json", "report", runDir}
-
 // prepareRun readies dir for the run id and returns the checkpoint to go
 // on from: a fresh one for a new run, the recorded one (after removing
 // what was written past it) for a resumed run.
@@ -464,25 +463,108 @@ func prepareRun(dir string, opt Options, id runID) (*checkpoint, error) {
 	return ck, nil
 }
 
-// prepareOut creates dir, refusing to mix with an earlier run's output
-// unless overwrite is set, in which case that output is removed.
+// prepareOut creates dir. OUTDIR may hold files winnow did not write;
+// it is refused only when it holds winnow output (ownedOutput), unless
+// overwrite is set, in which case exactly that output is removed and
+// nothing else.
 func prepareOut(dir string, overwrite bool) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
-	for _, name := range outputs {
-		p := filepath.Join(dir, name)
-		if _, err := os.Lstat(p); err != nil {
-			continue
-		}
-		if !overwrite {
-			return fmt.Errorf("run: %s already holds output of a run (%s); choose another folder or overwrite", dir, name)
-		}
+	owned, err := ownedOutput(dir)
+	if err != nil {
+		return err
+	}
+	if len(owned) == 0 {
+		return nil
+	}
+	if !overwrite {
+		rel, _ := filepath.Rel(dir, owned[0])
+		return fmt.Errorf("run: %s already holds output of a run (%s and %d more); start over with --overwrite, finish an interrupted run with --resume, or choose another folder", dir, filepath.ToSlash(rel), len(owned)-1)
+	}
+	for _, p := range owned {
 		if err := os.RemoveAll(p); err != nil {
 			return fmt.Errorf("run: %w", err)
 		}
 	}
+	// Folders left empty go too; a folder that still holds someone
+	// else's file stays (os.Remove fails on it).
+	for _, f := range []string{"side", "attributes"} {
+		subs, _ := os.ReadDir(filepath.Join(dir, f))
+		for _, e := range subs {
+			if e.IsDir() {
+				os.Remove(filepath.Join(dir, f, e.Name()))
+			}
+		}
+	}
+	for _, f := range []string{"documents", filepath.Join("rejects", "dedup"), "rejects", "side", "attributes"} {
+		os.Remove(filepath.Join(dir, f))
+	}
 	return nil
+}
+
+// isShardName reports whether name is that of a shard a run or a merge
+// writes: "NNNNN.ext" or, after a merge, "RRRRR-NNNNN.ext".
+func isShardName(name string) bool {
+	num, _, _ := strings.Cut(name, ".")
+	parts := strings.Split(num, "-")
+	if len(parts) > 2 {
+		return false
+	}
+	for _, p := range parts {
+		if _, ok := shardIndex(p); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// ownedNames are the entries of OUTDIR that only winnow writes, removed
+// whole: stats.json, the report, the run's checkpoint and the dedup
+// phase's state.
+var ownedNames = []string{"stats.json", "report", "report.html", runDir, ".dedup"}
+
+// ownedOutput lists, sorted, the output of winnow in dir: the entries in
+// ownedNames, and the shard files (see isShardName, or temporary files
+// starting with ".") in documents/, rejects/,
+// rejects/dedup/, side/<key>/ and attributes/<set>/. Other files in those
+// folders are not winnow's.
+func ownedOutput(dir string) ([]string, error) {
+	var out []string
+	for _, n := range ownedNames {
+		p := filepath.Join(dir, n)
+		if _, err := os.Lstat(p); err == nil {
+			out = append(out, p)
+		}
+	}
+	folders := []string{"documents", "rejects", filepath.Join("rejects", "dedup")}
+	for _, parent := range []string{"side", "attributes"} {
+		ents, _ := os.ReadDir(filepath.Join(dir, parent))
+		for _, e := range ents {
+			if e.IsDir() {
+				folders = append(folders, filepath.Join(parent, e.Name()))
+			}
+		}
+	}
+	for _, f := range folders {
+		ents, err := os.ReadDir(filepath.Join(dir, f))
+		if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("run: %w", err)
+		}
+		for _, e := range ents {
+			if e.IsDir() {
+				continue
+			}
+			if isShardName(e.Name()) || strings.HasPrefix(e.Name(), ".") {
+				out = append(out, filepath.Join(dir, f, e.Name()))
+			}
+		}
+	}
+	sort.Strings(out)
+	return out, nil
 }
 
 // reader turns the inputs into numbered batches.

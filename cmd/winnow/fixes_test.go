@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -94,5 +95,37 @@ func TestInterruptMessage(t *testing.T) {
 	}
 	if st := readStats(t, out); st.Documents.Read != 5 {
 		t.Errorf("resumed run read %d documents, want 5", st.Documents.Read)
+	}
+}
+
+// TestSkippedFilesCounted: a walk of corpus/warc reads the 36 files of
+// known names and counts the other 12 by extension (listed by hand from
+// the folder: 3 .arc, 1 .arc.gz, 3 .test, 2 .warc.lz4, 1 .wat.gz, 1
+// .warc.gz.bad, SOURCES.md); an lz4 file named directly is unreadable
+// with a reason that says so.
+func TestSkippedFilesCounted(t *testing.T) {
+	dir := testutil.Shared(t, "corpus/warc")
+	out := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := winnow(t, "run", "--config", writeConfig(t, extractOnly), dir, "-o", out)
+	if code != 3 {
+		t.Fatalf("exit %d, want 3: %s", code, stderr)
+	}
+	st := readStats(t, out)
+	want := map[string]int64{".arc": 3, ".arc.gz": 1, ".test": 3, ".warc.lz4": 2, ".wat.gz": 1, ".bad": 1, ".md": 1}
+	if st.Inputs.Total != 36 || !reflect.DeepEqual(st.Inputs.SkippedFiles, want) {
+		t.Errorf("inputs %d, skipped %v; want 36 and %v", st.Inputs.Total, st.Inputs.SkippedFiles, want)
+	}
+	if !strings.Contains(stderr, "skipped files .warc.lz4") {
+		t.Errorf("summary lacks the skipped files:\n%s", stderr)
+	}
+
+	lz4 := testutil.Shared(t, "corpus/warc/resiliparse/warcfile.warc.lz4")
+	out = filepath.Join(t.TempDir(), "lz4")
+	code, _, stderr = winnow(t, "run", "-q", lz4, testutil.Shared(t, "seed/seed.jsonl"), "-o", out)
+	if code != 3 {
+		t.Fatalf("lz4 named: exit %d, want 3: %s", code, stderr)
+	}
+	if reason := readStats(t, out).Inputs.UnreadableFiles[lz4]; !strings.Contains(reason, "lz4 compression is not supported") {
+		t.Errorf("lz4 reason %q", reason)
 	}
 }

@@ -3,6 +3,7 @@ package run
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"winnow"
 	"winnow/internal/config"
@@ -25,6 +26,11 @@ func Files() *Backend {
 		Expand:     format.Expand,
 		ExpandWith: format.ExpandWith,
 		Open: func(path string, in config.Input) (winnow.Reader, error) {
+			if strings.HasSuffix(strings.ToLower(path), ".lz4") {
+				// Detect would call it "not a WARC or JSONL file"; the
+				// content may well be one, in a compression not read.
+				return nil, fmt.Errorf("run: %s: lz4 compression is not supported (decompress it first, e.g. lz4 -d)", path)
+			}
 			return format.Open(path, format.Options{TextField: in.TextField, IDField: in.IDField})
 		},
 		Documents: func(outDir string, out config.Output, first int) (ShardWriter, error) {

@@ -129,3 +129,49 @@ func TestSkippedFilesCounted(t *testing.T) {
 		t.Errorf("lz4 reason %q", reason)
 	}
 }
+
+func TestIncompleteWording(t *testing.T) {
+	for _, tc := range []struct {
+		unreadable int
+		rejected   int64
+		want       string
+	}{
+		{0, 5, "finished, but 5 records were rejected (see o/rejects and stats.json)"},
+		{1, 0, "finished, but 1 input was unreadable (see o/rejects and stats.json)"},
+		{2, 1, "finished, but 2 inputs were unreadable and 1 record was rejected (see o/rejects and stats.json)"},
+	} {
+		if got := (&incompleteError{unreadable: tc.unreadable, rejected: tc.rejected, outDir: "o"}).Error(); got != tc.want {
+			t.Errorf("%d, %d:\n got %q\nwant %q", tc.unreadable, tc.rejected, got, tc.want)
+		}
+	}
+}
+
+// TestStatsModeAndReportDir: stats.json is readable by all (0644, as the
+// shards), and report -o naming an existing folder writes report.html in
+// it.
+func TestStatsModeAndReportDir(t *testing.T) {
+	in := writeFile(t, t.TempDir(), "in.jsonl", sampleJSONL(t))
+	out := filepath.Join(t.TempDir(), "out")
+	if code, _, stderr := winnow(t, "run", "-q", "--report", in, "-o", out); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	fi, err := os.Stat(filepath.Join(out, "stats.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o644 {
+		t.Errorf("stats.json: mode %v, want 0644", fi.Mode().Perm())
+	}
+	dir := t.TempDir()
+	code, stdout, stderr := winnow(t, "report", out, "-o", dir)
+	if code != 0 {
+		t.Fatalf("report -o DIR: exit %d: %s", code, stderr)
+	}
+	want := filepath.Join(dir, "report.html")
+	if strings.TrimSpace(stdout) != want {
+		t.Errorf("report printed %q, want %q", stdout, want)
+	}
+	if b, err := os.ReadFile(want); err != nil || !bytes.Contains(b, []byte("<html")) {
+		t.Errorf("%s: %d bytes, %v", want, len(b), err)
+	}
+}

@@ -24,6 +24,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -87,6 +88,20 @@ type incompleteError struct {
 }
 
 func (e *incompleteError) Error() string {
-	return fmt.Sprintf("finished, but %d inputs were unreadable and %d records were rejected (see %s/rejects and stats.json)",
-		e.unreadable, e.rejected, e.outDir)
+	var parts []string
+	if e.unreadable > 0 {
+		parts = append(parts, plural(int64(e.unreadable), "input was unreadable", "inputs were unreadable"))
+	}
+	if e.rejected > 0 {
+		parts = append(parts, plural(e.rejected, "record was rejected", "records were rejected"))
+	}
+	return fmt.Sprintf("finished, but %s (see %s/rejects and stats.json)", strings.Join(parts, " and "), e.outDir)
+}
+
+// plural is "1 one" or "n many".
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

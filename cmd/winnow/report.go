@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -57,6 +58,8 @@ documents and removed spans beside their cleaned text.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
 				out = filepath.Join(args[0], "report.html")
+			} else if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+				out = filepath.Join(out, "report.html") // -o names a folder
 			}
 			if err := report.Write(args[0], out); err != nil {
 				return err
@@ -65,6 +68,6 @@ documents and removed spans beside their cleaned text.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&out, "out", "o", "", "HTML file to write (default OUTDIR/report.html)")
+	cmd.Flags().StringVarP(&out, "out", "o", "", "HTML file to write, or a folder to write report.html in (default OUTDIR/report.html)")
 	return cmd
 }

@@ -118,6 +118,9 @@ func (s *Stats) writeFile(path string) error {
 		err = cerr
 	}
 	if err == nil {
+		err = os.Chmod(tmp, 0o644) // as the shards; CreateTemp makes 0600
+	}
+	if err == nil {
 		err = os.Rename(tmp, path)
 	}
 	if err != nil {

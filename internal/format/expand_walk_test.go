@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -78,4 +79,21 @@ func TestExpandWithOutputs(t *testing.T) {
 	if want := []string{filepath.Join(root, "out", "documents", "00000.jsonl.zst")}; !reflect.DeepEqual(ex.Files, want) {
 		t.Errorf("files %v, want %v", ex.Files, want)
 	}
+}
+
+// FuzzSkipKey: any name gives "(none)" or a lower-case key that starts
+// with "." and ends the lower-cased name.
+func FuzzSkipKey(f *testing.F) {
+	for _, s := range []string{"a.arc.gz", "x.warc.gz.bad", ".gz", "..", "a..gz", "README", "ß.ÄRC.GZ", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		k := SkipKey(name)
+		if k == "(none)" {
+			return
+		}
+		if !strings.HasPrefix(k, ".") || !strings.HasSuffix(strings.ToLower(name), k) {
+			t.Fatalf("SkipKey(%q) = %q", name, k)
+		}
+	})
 }

@@ -152,7 +152,7 @@ func TestDolma(t *testing.T) {
 	if l := step[langid.Config](t, c, "language"); !reflect.DeepEqual(l.Languages, []string{"en"}) || l.Threshold != 0.5 {
 		t.Errorf("language = %+v", l)
 	}
-	// cc-head.yaml thresholds (reference-rules §b.2)
+	// cc-head.yaml thresholds (allenai/dolma configs/dolma-v1_6/mixing/cc-head.yaml)
 	checkGopherQuality(t, step[quality.GopherQualityConfig](t, c, "gopher_quality"), quality.Dolma)
 	checkRepetition(t, step[quality.GopherRepetitionConfig](t, c, "gopher_repetition"), quality.Dolma, 0, 0, 0.3, 0.3)
 	p := step[pii.Config](t, c, "pii")

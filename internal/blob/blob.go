@@ -267,7 +267,7 @@ func Expand(ctx context.Context, rawURL string, keep func(name string) bool) ([]
 	for _, key := range keys {
 		name := strings.Split(key, "/")
 		for k := len(name); k >= 1; k-- {
-			if !matchParts(pat, name[:k]) {
+			if !MatchParts(pat, name[:k]) {
 				continue
 			}
 			// k == len(name): the object itself matched; else a folder did.
@@ -295,17 +295,18 @@ func hidden(elems []string) bool {
 	return false
 }
 
-// matchParts matches key elements against pattern elements, "**"
+// MatchParts matches slash-separated elements (of a key or of a local
+// path) against pattern elements, each matched with path.Match, "**"
 // matching any number of elements; as in a shell, a wildcard does not
 // match an element that starts with ".".
-func matchParts(pat, name []string) bool {
+func MatchParts(pat, name []string) bool {
 	for len(pat) > 0 {
 		if pat[0] == "**" {
 			for k := 0; k <= len(name); k++ {
 				if k > 0 && strings.HasPrefix(name[k-1], ".") {
 					return false
 				}
-				if matchParts(pat[1:], name[k:]) {
+				if MatchParts(pat[1:], name[k:]) {
 					return true
 				}
 			}

@@ -107,9 +107,9 @@ func TestMatchParts(t *testing.T) {
 		{"in/[ab].json", "in/c.json", false},
 		{"in/*/x", "in/a/x", true},
 	} {
-		got := matchParts(strings.Split(tc.pat, "/"), strings.Split(tc.name, "/"))
+		got := MatchParts(strings.Split(tc.pat, "/"), strings.Split(tc.name, "/"))
 		if got != tc.want {
-			t.Errorf("matchParts(%q, %q) = %v, want %v", tc.pat, tc.name, got, tc.want)
+			t.Errorf("MatchParts(%q, %q) = %v, want %v", tc.pat, tc.name, got, tc.want)
 		}
 	}
 }
@@ -167,7 +167,7 @@ func FuzzParse(f *testing.F) {
 		_ = l.bucketURL()
 		if hasMeta(l.Key) {
 			// pattern checks must not panic either
-			matchParts(strings.Split(l.Key, "/"), strings.Split("a/b/c", "/"))
+			MatchParts(strings.Split(l.Key, "/"), strings.Split("a/b/c", "/"))
 		}
 	})
 }

@@ -284,39 +284,10 @@ func glob(pattern string) ([]string, error) {
 		if err != nil || rel == "." {
 			return nil
 		}
-		if matchParts(rest, strings.Split(filepath.ToSlash(rel), "/")) {
+		if blob.MatchParts(rest, strings.Split(filepath.ToSlash(rel), "/")) {
 			out = append(out, p)
 		}
 		return nil
 	})
 	return out, err
-}
-
-// matchParts matches path elements against pattern elements, "**"
-// matching any number of elements.
-func matchParts(pat, name []string) bool {
-	for len(pat) > 0 {
-		if pat[0] == "**" {
-			for k := 0; k <= len(name); k++ {
-				if k > 0 && strings.HasPrefix(name[k-1], ".") {
-					return false // "**" does not enter hidden folders
-				}
-				if matchParts(pat[1:], name[k:]) {
-					return true
-				}
-			}
-			return false
-		}
-		if len(name) == 0 {
-			return false
-		}
-		if strings.HasPrefix(name[0], ".") && !strings.HasPrefix(pat[0], ".") {
-			return false
-		}
-		if ok, _ := filepath.Match(pat[0], name[0]); !ok {
-			return false
-		}
-		pat, name = pat[1:], name[1:]
-	}
-	return len(name) == 0
 }

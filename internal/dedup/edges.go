@@ -309,6 +309,12 @@ func writeEdges(dir, name string, s *sorter) (string, edgeFileInfo, error) {
 	if err != nil {
 		return "", edgeFileInfo{}, fmt.Errorf("dedup: %w", err)
 	}
+	// readable by the merge on another machine, as os.Create would make it
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return "", edgeFileInfo{}, fmt.Errorf("dedup: %w", err)
+	}
 	h := xxh3.New()
 	w := bufio.NewWriterSize(io.MultiWriter(f, h), 1<<16)
 	var info edgeFileInfo
@@ -352,7 +358,10 @@ func writeTemp(dir, name string, b []byte) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("dedup: %w", err)
 	}
-	_, err = f.Write(b)
+	err = f.Chmod(0o644)
+	if err == nil {
+		_, err = f.Write(b)
+	}
 	if err == nil {
 		err = f.Sync()
 	}

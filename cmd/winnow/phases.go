@@ -89,7 +89,10 @@ repeated lines) from OUTDIR, the output of a run whose pipeline ended with
 the minhash step, and folds the counts into OUTDIR/stats.json. The minhash
 step's options come from --config or --preset, else from the config recorded
 in OUTDIR/stats.json. An interrupted dedup resumes after its last finished
-phase.`,
+phase. When "winnow dedup edges" computed the edge parts of OUTDIR (on
+several machines), dedup merges them instead of sorting every bucket itself;
+it refuses parts that are missing or were computed for another config or
+other shards, naming them.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runDedup(cmd.Context(), args[0], &f, stderr)

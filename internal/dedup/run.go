@@ -84,13 +84,26 @@ const (
 )
 
 // Run is the dedup phase on the output of a run in opts.Dir; see the
-// package doc. Phases: clusters (read side files, external sort of exact
-// and band hashes, union-find, survivors → .dedup/decisions.bin), lines
+// package doc. Phases: clusters (the edges of the exact-hash groups and
+// LSH buckets: the parts that Edges wrote to .dedup/edges, all of them,
+// for this config and these shards, or else part 0 of 1 computed here by
+// an external sort of the side rows; then union-find over the edges,
+// verification, survivors → .dedup/decisions.bin), lines
 // (when enabled: external sort of line hashes → .dedup/lines.bin),
 // rewrite (new shards staged in .dedup/stage, then renamed over the old
 // ones). A rerun with the same config skips the finished phases; with a
-// different config it starts over. Errors: a missing or misaligned side
-// file, side rows signed with other parameters, I/O errors.
+// different config it starts over (edge parts are kept, and used if they
+// fit the new config). Once the clusters phase is recorded the edge parts
+// are removed.
+//
+// Memory: the sorts of part 0 of 1 are bounded by Config.MemoryBytes as
+// described on Edges; merging holds the union-find and exact
+// representatives (12 bytes per document) and, with verification, the
+// candidate pairs (8 bytes each) and their shingle sets. Errors: a
+// missing or misaligned side file, side rows signed with other
+// parameters, edge parts that are incomplete or were computed with
+// another config or over other shards (the error names them), I/O
+// errors.
 func Run(ctx context.Context, opts Options) (*Result, error) {
 	cfg := opts.Config
 	if err := cfg.Validate(); err != nil {

@@ -432,7 +432,7 @@ func passOnly(t *testing.T, in, out string) string {
 	return out
 }
 
-// TestDedupEdgesCommand: the edges step on 2 and 3 parts, then winnow
+// TestDedupEdgesCommand: the edges step on 1, 2, 3, 5 and 20 parts, then winnow
 // dedup, gives the output of a one-process winnow dedup, file for file.
 func TestDedupEdgesCommand(t *testing.T) {
 	in, want := dupCorpus(t)
@@ -442,7 +442,7 @@ func TestDedupEdgesCommand(t *testing.T) {
 	}
 	checkDeduped(t, one, want)
 	ref := outputSnapshot(t, one)
-	for _, parts := range []int{2, 3} {
+	for _, parts := range []int{1, 2, 3, 5, 20} {
 		dir := passOnly(t, in, filepath.Join(t.TempDir(), "out"))
 		for p := range parts {
 			code, _, stderr := winnow(t, "dedup", "edges", dir, "--part", strconv.Itoa(p), "--parts", strconv.Itoa(parts))

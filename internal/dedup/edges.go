@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -436,6 +437,12 @@ func (r *runner) loadParts(stamps []shardStamp) ([]*edgeManifest, error) {
 		return nil, fmt.Errorf("dedup: %s: edge parts %s of %d are missing; run winnow dedup edges with --parts %d and each missing --part", dir, strings.Join(missing, ", "), parts, parts)
 	}
 	key := edgesKey(r.cfg)
+	// a side row takes at least sideHeader bytes and a length byte: this
+	// bounds the per-document arrays the merge allocates
+	var sideBytes int64
+	for _, s := range stamps {
+		sideBytes += s.SideBytes
+	}
 	var bad []string
 	for _, m := range ms {
 		id := fmt.Sprintf("part %d of %d", m.Part, m.Parts)
@@ -444,6 +451,8 @@ func (r *runner) loadParts(stamps []shardStamp) ([]*edgeManifest, error) {
 			bad = append(bad, id+" was computed with another dedup config")
 		case !slices.Equal(m.Shards, stamps):
 			bad = append(bad, id+" was computed for other shards ("+stampDiff(m.Shards, stamps)+")")
+		case m.Documents < 0 || m.Documents > min(sideBytes/(sideHeader+1), math.MaxUint32) || m.Documents != ms[0].Documents:
+			bad = append(bad, fmt.Sprintf("%s claims %d documents", id, m.Documents))
 		default:
 			base := filepath.Join(dir, partBase(m.Part, m.Parts))
 			for _, f := range []struct {

@@ -314,6 +314,30 @@ func TestEdgesErrors(t *testing.T) {
 		expectRunErr(dir, "part 1 of 2: part-00001-of-00002.band holds")
 	})
 
+	t.Run("damaged manifest", func(t *testing.T) {
+		dir := setup()
+		runParts(t, dir, cfg, []int{0, 1}, 2)
+		p := filepath.Join(dir, ".dedup", edgesDirName, "part-00000-of-00002.json")
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := fmt.Sprintf(`"documents": %d,`, len(partsFixture()))
+		if !bytes.Contains(b, []byte(n)) {
+			t.Fatalf("manifest lacks %s:\n%s", n, b)
+		}
+		// a document count past what the side files can hold: refused
+		// before the merge allocates its per-document arrays
+		if err := os.WriteFile(p, bytes.Replace(b, []byte(n), []byte(`"documents": 1099511627776,`), 1), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		expectRunErr(dir, "part 0 of 2 claims 1099511627776 documents")
+		if err := os.WriteFile(p, []byte("{"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		expectRunErr(dir, "part-00000-of-00002.json: unexpected end of JSON input")
+	})
+
 	t.Run("bad part numbers", func(t *testing.T) {
 		dir := setup()
 		for _, pp := range [][2]int{{2, 2}, {-1, 2}, {0, 0}} {

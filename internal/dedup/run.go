@@ -348,12 +348,7 @@ func (r *runner) clusters() error {
 		}
 		parts = []*edgeManifest{m}
 	}
-	n := uint32(parts[0].Documents)
-	for _, m := range parts {
-		if m.Documents != parts[0].Documents {
-			return fmt.Errorf("dedup: edge parts read %d and %d documents", parts[0].Documents, m.Documents)
-		}
-	}
+	n := uint32(parts[0].Documents) // loadParts checked it against the side files
 	r.res = Result{Documents: int64(n), Shards: len(shards)}
 	uf := newUnionFind(int(n))
 	exactRep := make([]uint32, n)

@@ -16,6 +16,7 @@ import (
 	core "winnow"
 	"winnow/internal/clean"
 	"winnow/internal/config"
+	"winnow/internal/dedup"
 	"winnow/internal/format"
 	"winnow/internal/run"
 	"winnow/internal/steps"
@@ -88,7 +89,10 @@ repeated lines) from OUTDIR, the output of a run whose pipeline ended with
 the minhash step, and folds the counts into OUTDIR/stats.json. The minhash
 step's options come from --config or --preset, else from the config recorded
 in OUTDIR/stats.json. An interrupted dedup resumes after its last finished
-phase.`,
+phase. When "winnow dedup edges" computed the edge parts of OUTDIR (on
+several machines), dedup merges them instead of sorting every bucket itself;
+it refuses parts that are missing or were computed for another config or
+other shards, naming them.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runDedup(cmd.Context(), args[0], &f, stderr)
@@ -98,7 +102,75 @@ phase.`,
 	fl.StringVarP(&f.configPath, "config", "c", "", "pipeline config holding the minhash step (default: the one in OUTDIR/stats.json)")
 	fl.StringVar(&f.preset, "preset", "", "take the minhash step of a preset")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no summary")
+	cmd.AddCommand(newDedupEdgesCmd(stderr))
 	return cmd
+}
+
+type edgesFlags struct {
+	dedupFlags
+	part, parts int
+}
+
+// newDedupEdgesCmd is "winnow dedup edges". Cobra takes a first argument
+// "edges" after "dedup" as this subcommand, so a folder named edges is
+// written ./edges (or with any other path prefix) to dedup it.
+func newDedupEdgesCmd(stderr io.Writer) *cobra.Command {
+	var f edgesFlags
+	cmd := &cobra.Command{
+		Use:   "edges OUTDIR --part P --parts N",
+		Short: "Compute one part of the dedup phase's edges (for several machines)",
+		Long: `Edges computes part P of N of the dedup phase's work on OUTDIR: it reads the
+minhash side files, keeps the exact-hash groups and LSH (band, band hash)
+buckets whose key falls in part P, sorts them under the minhash step's
+memory_bytes and writes their edges to OUTDIR/.dedup/edges. Run it for every
+P from 0 to N-1, on as many machines as you like (N may exceed the number of
+bands), then "winnow dedup OUTDIR" merges the parts and finishes the phase
+with output identical to a one-process dedup. A part rerun rewrites the same
+bytes; an interrupted one leaves nothing under a final name.
+
+OUTDIR must be a finished, merged run: with rank folders, run "winnow merge
+OUTDIR" first. To dedup a folder named edges, write "winnow dedup ./edges".`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				if fi, err := os.Stat("edges"); err == nil && fi.IsDir() {
+					return errors.New(`dedup: "winnow dedup edges" computes edge parts and needs OUTDIR; to dedup the folder named edges, write "winnow dedup ./edges"`)
+				}
+			}
+			return cobra.ExactArgs(1)(cmd, args)
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runDedupEdges(cmd.Context(), args[0], &f, stderr)
+		},
+	}
+	fl := cmd.Flags()
+	fl.IntVar(&f.part, "part", -1, "the part to compute, from 0 to --parts - 1 (required)")
+	fl.IntVar(&f.parts, "parts", 0, "the number of parts (required)")
+	fl.StringVarP(&f.configPath, "config", "c", "", "pipeline config holding the minhash step (default: the one in OUTDIR/stats.json)")
+	fl.StringVar(&f.preset, "preset", "", "take the minhash step of a preset")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no summary")
+	cmd.MarkFlagRequired("part")
+	cmd.MarkFlagRequired("parts")
+	return cmd
+}
+
+func runDedupEdges(ctx context.Context, dir string, f *edgesFlags, stderr io.Writer) error {
+	// before reading the config: an unmerged folder has no stats.json
+	if err := run.CheckMerged(dir); err != nil {
+		return err
+	}
+	dc, err := dedupConfig(dir, &f.dedupFlags)
+	if err != nil {
+		return err
+	}
+	res, err := run.DedupEdges(ctx, dir, dc, f.part, f.parts)
+	if err != nil {
+		return interrupted(err, "rerun the same part")
+	}
+	if !f.quiet {
+		fmt.Fprintf(stderr, "edges part %d of %d: %d documents in %d shards, %d exact and %d band edges\n",
+			res.Part, res.Parts, res.Documents, res.Shards, res.ExactEdges, res.BandEdges)
+	}
+	return nil
 }
 
 func newMergeCmd(stderr io.Writer) *cobra.Command {
@@ -134,21 +206,8 @@ func runDedup(ctx context.Context, dir string, f *dedupFlags, stderr io.Writer) 
 			return err
 		}
 	}
-	var cfg *config.Config
-	var err error
-	if f.configPath != "" || f.preset != "" {
-		cfg, err = loadConfig(f.configPath, f.preset)
-	} else {
-		cfg, err = recordedConfig(dir)
-	}
+	dc, err := dedupConfig(dir, f)
 	if err != nil {
-		return err
-	}
-	dc, ok := run.DedupConfig(cfg)
-	if !ok {
-		return errors.New("dedup: the pipeline has no minhash step")
-	}
-	if err := run.CheckDedup(cfg); err != nil {
 		return err
 	}
 	st, err := run.Dedup(ctx, dir, dc)
@@ -159,6 +218,30 @@ func runDedup(ctx context.Context, dir string, f *dedupFlags, stderr io.Writer) 
 		st.WriteSummary(stderr)
 	}
 	return nil
+}
+
+// dedupConfig returns the minhash step's config from --config or
+// --preset, else from the config recorded in OUTDIR/stats.json, after
+// checking that the output is one the dedup phase can rewrite.
+func dedupConfig(dir string, f *dedupFlags) (dedup.Config, error) {
+	var cfg *config.Config
+	var err error
+	if f.configPath != "" || f.preset != "" {
+		cfg, err = loadConfig(f.configPath, f.preset)
+	} else {
+		cfg, err = recordedConfig(dir)
+	}
+	if err != nil {
+		return dedup.Config{}, err
+	}
+	dc, ok := run.DedupConfig(cfg)
+	if !ok {
+		return dedup.Config{}, errors.New("dedup: the pipeline has no minhash step")
+	}
+	if err := run.CheckDedup(cfg); err != nil {
+		return dedup.Config{}, err
+	}
+	return dc, nil
 }
 
 // recordedConfig parses the effective config a run recorded in

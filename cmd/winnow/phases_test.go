@@ -5,10 +5,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -414,4 +416,129 @@ func TestRunExplainFlag(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "clean step") {
 		t.Errorf("--explain without clean: exit %d: %s", code, stderr)
 	}
+}
+
+// passOnly runs the per-document pass of the minhash-only pipeline over
+// in into a new folder, without the dedup phase.
+func passOnly(t *testing.T, in, out string) string {
+	t.Helper()
+	c, err := config.Parse("p.yaml", []byte(minhashOnly))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run.Run(context.Background(), run.Options{Inputs: []string{in}, OutDir: out, Config: c}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestDedupEdgesCommand: the edges step on 1, 2, 3, 5 and 20 parts, then winnow
+// dedup, gives the output of a one-process winnow dedup, file for file.
+func TestDedupEdgesCommand(t *testing.T) {
+	in, want := dupCorpus(t)
+	one := passOnly(t, in, filepath.Join(t.TempDir(), "one"))
+	if code, _, stderr := winnow(t, "dedup", "-q", one); code != 0 {
+		t.Fatalf("dedup: exit %d: %s", code, stderr)
+	}
+	checkDeduped(t, one, want)
+	ref := outputSnapshot(t, one)
+	for _, parts := range []int{1, 2, 3, 5, 20} {
+		dir := passOnly(t, in, filepath.Join(t.TempDir(), "out"))
+		for p := range parts {
+			code, _, stderr := winnow(t, "dedup", "edges", dir, "--part", strconv.Itoa(p), "--parts", strconv.Itoa(parts))
+			if code != 0 {
+				t.Fatalf("part %d of %d: exit %d: %s", p, parts, code, stderr)
+			}
+			if w := fmt.Sprintf("edges part %d of %d: 6 documents in 1 shards", p, parts); !strings.Contains(stderr, w) {
+				t.Errorf("summary %q lacks %q", stderr, w)
+			}
+		}
+		if code, _, stderr := winnow(t, "dedup", "-q", dir); code != 0 {
+			t.Fatalf("dedup over %d parts: exit %d: %s", parts, code, stderr)
+		}
+		checkDeduped(t, dir, want)
+		if d := diffSnapshots(ref, outputSnapshot(t, dir)); len(d) > 0 {
+			t.Errorf("%d parts: output differs from one process: %v", parts, d)
+		}
+	}
+
+	// Errors: a missing part, a part out of range, no --parts.
+	dir := passOnly(t, in, filepath.Join(t.TempDir(), "out"))
+	if code, _, stderr := winnow(t, "dedup", "edges", "-q", dir, "--part", "1", "--parts", "3"); code != 0 {
+		t.Fatalf("part 1 of 3: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := winnow(t, "dedup", dir); code != 1 || !strings.Contains(stderr, "edge parts 0, 2 of 3 are missing") {
+		t.Errorf("dedup with parts missing: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := winnow(t, "dedup", "edges", dir, "--part", "3", "--parts", "3"); code != 1 || !strings.Contains(stderr, "part 3 of 3") {
+		t.Errorf("part 3 of 3: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := winnow(t, "dedup", "edges", dir, "--part", "0"); code == 0 || !strings.Contains(stderr, "parts") {
+		t.Errorf("no --parts: exit %d: %s", code, stderr)
+	}
+}
+
+// A folder named edges: "winnow dedup edges" is the edges step and says
+// how to name the folder; "winnow dedup ./edges" dedups it, and
+// "winnow dedup edges edges" computes its parts.
+func TestDedupFolderNamedEdges(t *testing.T) {
+	in, want := dupCorpus(t)
+	wd := t.TempDir()
+	t.Chdir(wd)
+	passOnly(t, in, "edges")
+	if code, _, stderr := winnow(t, "dedup", "edges"); code != 1 || !strings.Contains(stderr, `"winnow dedup ./edges"`) {
+		t.Errorf("dedup edges: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := winnow(t, "dedup", "edges", "-q", "edges", "--part", "0", "--parts", "1"); code != 0 {
+		t.Fatalf("dedup edges edges: exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(wd, "edges", ".dedup", "edges", "part-00000-of-00001.json")); err != nil {
+		t.Errorf("the part was not written: %v", err)
+	}
+	if code, _, stderr := winnow(t, "dedup", "-q", "./edges"); code != 0 {
+		t.Fatalf("dedup ./edges: exit %d: %s", code, stderr)
+	}
+	checkDeduped(t, filepath.Join(wd, "edges"), want)
+}
+
+// The flow after ranks: winnow merge, the edge parts, winnow dedup. The
+// parts refuse an unmerged folder and point to winnow merge.
+func TestDedupEdgesAfterRanks(t *testing.T) {
+	path, want := dupCorpus(t)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// two inputs, so the two ranks get three documents each and the exact
+	// copy of b lies in the other rank
+	lines := strings.SplitAfter(string(b), "\n")
+	in := t.TempDir()
+	writeFile(t, in, "1.jsonl", []byte(strings.Join(lines[:3], "")))
+	writeFile(t, in, "2.jsonl", []byte(strings.Join(lines[3:], "")))
+	cfg := writeConfig(t, minhashOnly)
+	out := filepath.Join(t.TempDir(), "out")
+	for r := range 2 {
+		if code, _, stderr := winnow(t, "run", "-q", "--config", cfg, in, "-o", out, "--rank", strconv.Itoa(r), "--world-size", "2"); code != 0 {
+			t.Fatalf("rank %d: exit %d: %s", r, code, stderr)
+		}
+	}
+	code, _, stderr := winnow(t, "dedup", "edges", out, "--part", "0", "--parts", "2")
+	if code != 1 || !strings.Contains(stderr, "run winnow merge "+out+" first") {
+		t.Errorf("edges before merge: exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, ".dedup")); !os.IsNotExist(err) {
+		t.Errorf("the refused part wrote state: %v", err)
+	}
+	if code, _, stderr := winnow(t, "merge", "-q", out); code != 0 {
+		t.Fatalf("merge: exit %d: %s", code, stderr)
+	}
+	for p := range 2 {
+		if code, _, stderr := winnow(t, "dedup", "edges", "-q", out, "--part", strconv.Itoa(p), "--parts", "2"); code != 0 {
+			t.Fatalf("part %d: exit %d: %s", p, code, stderr)
+		}
+	}
+	if code, _, stderr := winnow(t, "dedup", "-q", out); code != 0 {
+		t.Fatalf("dedup: exit %d: %s", code, stderr)
+	}
+	checkDeduped(t, out, want)
 }

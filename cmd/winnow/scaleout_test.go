@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -22,6 +23,8 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 
+	"winnow/internal/config"
+	"winnow/internal/run"
 	"winnow/internal/testutil"
 )
 
@@ -436,5 +439,137 @@ func TestMetamorphicScaleOut(t *testing.T) {
 		if !reflect.DeepEqual(st.Documents, refStats.Documents) || st.Rejected != refStats.Rejected {
 			t.Errorf("%s: counts %+v %+v, 1 worker %+v %+v", mode, st.Documents, st.Rejected, refStats.Documents, refStats.Rejected)
 		}
+	}
+}
+
+// TestKillEdgesPart SIGKILLs `winnow dedup edges` at random moments: every
+// file it leaves under a final name is complete (byte-identical to the
+// file of an uninterrupted part), the manifest never stands without its
+// edge files, and once the part is rerun the merge gives the one-process
+// dedup's output.
+func TestKillEdgesPart(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "winnow")
+	if b, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, b)
+	}
+	// 3,000 documents of 80 words, every 10th a copy of an earlier one
+	rng := rand.New(rand.NewPCG(9, 9))
+	var buf bytes.Buffer
+	var texts []string
+	for i := range 3000 {
+		var text string
+		if i%10 == 9 {
+			text = texts[rng.IntN(len(texts))]
+		} else {
+			w := make([]string, 80)
+			for k := range w {
+				w[k] = fmt.Sprintf("w%d", rng.IntN(50000))
+			}
+			text = strings.Join(w, " ")
+		}
+		texts = append(texts, text)
+		line, _ := json.Marshal(map[string]string{"id": fmt.Sprintf("d%05d", i), "text": text})
+		buf.Write(append(line, '\n'))
+	}
+	in := writeFile(t, t.TempDir(), "docs.jsonl", buf.Bytes())
+	// a small sort budget, so the part spills runs (more files to kill in)
+	c, err := config.Parse("p.yaml", []byte("steps:\n  - minhash: {memory_bytes: 16777216}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass := filepath.Join(t.TempDir(), "pass")
+	if _, err := run.Run(context.Background(), run.Options{Inputs: []string{in}, OutDir: pass, Config: c}); err != nil {
+		t.Fatal(err)
+	}
+	copyDir := func(dst string) string {
+		if b, err := exec.Command("cp", "-r", pass, dst).CombinedOutput(); err != nil {
+			t.Fatalf("cp: %v %s", err, b)
+		}
+		return dst
+	}
+	part := func(dir string, p int) *exec.Cmd {
+		return exec.Command(bin, "dedup", "edges", "-q", dir, "--part", strconv.Itoa(p), "--parts", "2")
+	}
+	// reference: part 1 uninterrupted, and the one-process dedup
+	ref := copyDir(filepath.Join(t.TempDir(), "ref"))
+	start := time.Now()
+	if b, err := part(ref, 1).CombinedOutput(); err != nil {
+		t.Fatalf("part 1: %v %s", err, b)
+	}
+	partTime := time.Since(start)
+	refEdges := map[string][]byte{}
+	for _, ext := range []string{".exact", ".band", ".json"} {
+		name := "part-00001-of-00002" + ext
+		b, err := os.ReadFile(filepath.Join(ref, ".dedup", "edges", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		refEdges[name] = b
+	}
+	if len(refEdges["part-00001-of-00002.band"]) == 0 {
+		t.Fatal("the reference part wrote no band edge")
+	}
+	one := copyDir(filepath.Join(t.TempDir(), "one"))
+	if b, err := exec.Command(bin, "dedup", "-q", one).CombinedOutput(); err != nil {
+		t.Fatalf("one-process dedup: %v %s", err, b)
+	}
+	want := outputSnapshot(t, one)
+
+	dir := copyDir(filepath.Join(t.TempDir(), "out"))
+	if b, err := part(dir, 0).CombinedOutput(); err != nil {
+		t.Fatalf("part 0: %v %s", err, b)
+	}
+	killed := 0
+	states := map[int]int{}
+	for k := range 8 {
+		// from nothing, so that what is left shows where the kill landed
+		for name := range refEdges {
+			os.Remove(filepath.Join(dir, ".dedup", "edges", name))
+		}
+		cmd := part(dir, 1)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(rng.Int64N(int64(partTime))))
+		cmd.Process.Signal(syscall.SIGKILL)
+		if err := cmd.Wait(); err != nil {
+			killed++
+		}
+		ents, _ := os.ReadDir(filepath.Join(dir, ".dedup", "edges"))
+		present := map[string]bool{}
+		for _, e := range ents {
+			n := e.Name()
+			if !strings.HasPrefix(n, "part-00001-") {
+				continue
+			}
+			present[n] = true
+			b, _ := os.ReadFile(filepath.Join(dir, ".dedup", "edges", n))
+			if !bytes.Equal(b, refEdges[n]) {
+				t.Errorf("kill %d: %s is not the complete file (%d bytes, want %d)", k, n, len(b), len(refEdges[n]))
+			}
+		}
+		// the manifest is renamed last: with it, the part is whole
+		if present["part-00001-of-00002.json"] && len(present) != 3 {
+			t.Errorf("kill %d: the manifest without its edge files: %v", k, present)
+		}
+		states[len(present)]++
+	}
+	t.Logf("final files of part 1 left by the kills: %v (count: kills)", states)
+	if killed == 0 {
+		t.Errorf("no kill landed while the part ran (%v per part)", partTime)
+	}
+	t.Logf("%d of 8 kills stopped the part (%v per part)", killed, partTime)
+	if b, err := part(dir, 1).CombinedOutput(); err != nil {
+		t.Fatalf("part 1 rerun: %v %s", err, b)
+	}
+	if b, err := exec.Command(bin, "dedup", "-q", dir).CombinedOutput(); err != nil {
+		t.Fatalf("merge: %v %s", err, b)
+	}
+	for _, d := range diffSnapshots(want, outputSnapshot(t, dir)) {
+		t.Error(d)
+	}
+	// the killed parts' temporary files went with the edges folder
+	if _, err := os.Stat(filepath.Join(dir, ".dedup", "edges")); !os.IsNotExist(err) {
+		t.Errorf("edges folder left after the merge: %v", err)
 	}
 }

@@ -51,7 +51,9 @@ type Config struct {
 	// MemoryBytes caps the memory of the dedup phase (default 2 GiB). A
 	// quarter of it is the in-memory run of the external sort; the rest
 	// covers the per-document arrays (about 16 bytes per document) and
-	// the merge buffers.
+	// the merge buffers. It caps each edge part (Edges) the same way, and
+	// does not change the edges: parts computed under another value are
+	// merged as they are.
 	MemoryBytes int64 `yaml:"memory_bytes"`
 }
 

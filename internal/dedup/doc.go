@@ -3,7 +3,8 @@
 // near-duplicates by MinHash-LSH, and lines already seen in another
 // document (cc_net style).
 //
-// The work is split in two so that the input corpus is read once:
+// The work is split in two so that the input corpus is read once (and
+// the second half may be split again, across machines):
 //
 //  1. The "minhash" stage ([New]) runs last in the per-document pipeline.
 //     For every surviving document it stores in Doc.Side["minhash"] the
@@ -23,8 +24,16 @@
 //     (the reject rows of internal/format/jsonl) with reason dedup/exact or
 //     dedup/near_duplicate and detail "cluster <id>", or stay tagged in
 //     tag-only mode. The side files are rewritten with the shards, so they
-//     stay aligned and a later Run on the same output finds nothing new. Each phase is recorded in OUTDIR/.dedup/done
-//     so that a rerun resumes after the last finished phase.
+//     stay aligned and a later Run on the same output finds nothing new.
+//     Each phase is recorded in OUTDIR/.dedup/done so that a rerun resumes
+//     after the last finished phase.
+//
+//  3. Optionally, the sorting of the clusters phase is spread over several
+//     machines: [Edges] computes part P of N of the exact-hash groups and
+//     LSH buckets (those whose key falls in P) into OUTDIR/.dedup/edges,
+//     and Run then merges the parts instead of sorting every bucket
+//     itself, with byte-identical output for any N. Without parts, Run
+//     computes part 0 of 1 itself: both paths share the code.
 //
 // MinHash follows datatrove (huggingface/datatrove src/datatrove/pipeline/
 // dedup/minhash.py and utils/text.py simplify_text): word 5-gram shingles

@@ -84,13 +84,26 @@ const (
 )
 
 // Run is the dedup phase on the output of a run in opts.Dir; see the
-// package doc. Phases: clusters (read side files, external sort of exact
-// and band hashes, union-find, survivors → .dedup/decisions.bin), lines
+// package doc. Phases: clusters (the edges of the exact-hash groups and
+// LSH buckets: the parts that Edges wrote to .dedup/edges, all of them,
+// for this config and these shards, or else part 0 of 1 computed here by
+// an external sort of the side rows; then union-find over the edges,
+// verification, survivors → .dedup/decisions.bin), lines
 // (when enabled: external sort of line hashes → .dedup/lines.bin),
 // rewrite (new shards staged in .dedup/stage, then renamed over the old
 // ones). A rerun with the same config skips the finished phases; with a
-// different config it starts over. Errors: a missing or misaligned side
-// file, side rows signed with other parameters, I/O errors.
+// different config it starts over (edge parts are kept, and used if they
+// fit the new config). Once the clusters phase is recorded the edge parts
+// are removed.
+//
+// Memory: the sorts of part 0 of 1 are bounded by Config.MemoryBytes as
+// described on Edges; merging holds the union-find and exact
+// representatives (12 bytes per document) and, with verification, the
+// candidate pairs (8 bytes each) and their shingle sets. Errors: a
+// missing or misaligned side file, side rows signed with other
+// parameters, edge parts that are incomplete or were computed with
+// another config or over other shards (the error names them), I/O
+// errors.
 func Run(ctx context.Context, opts Options) (*Result, error) {
 	cfg := opts.Config
 	if err := cfg.Validate(); err != nil {
@@ -147,8 +160,14 @@ func (r *runner) run() (*Result, error) {
 		if err := r.markDone(s.name); err != nil {
 			return nil, err
 		}
+		if s.name == PhaseClusters {
+			// The decisions are recorded; the edges describe shards the
+			// rewrite is about to replace.
+			os.RemoveAll(r.edgesDir())
+		}
 	}
 	os.RemoveAll(r.path("tmp"))
+	os.RemoveAll(r.edgesDir())
 	res := r.res
 	return &res, nil
 }
@@ -187,8 +206,19 @@ func (r *runner) loadState() error {
 		return fmt.Errorf("dedup: %s holds an uncommitted rewrite made with another config; rerun with that config", r.state)
 	}
 	r.done = map[string]bool{}
-	if err := os.RemoveAll(r.state); err != nil {
+	// Edge parts are kept: Edges may have computed them for this phase
+	// (the clusters phase checks that they fit the config and shards).
+	ents, err := os.ReadDir(r.state)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("dedup: %w", err)
+	}
+	for _, e := range ents {
+		if e.Name() == edgesDirName {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(r.state, e.Name())); err != nil {
+			return fmt.Errorf("dedup: %w", err)
+		}
 	}
 	if err := os.MkdirAll(r.path("tmp"), 0o755); err != nil {
 		return fmt.Errorf("dedup: %w", err)
@@ -292,96 +322,66 @@ func decisionOf(x rec) decision {
 	return decision{ord: uint32(x.A), cluster: uint32(x.B), size: uint32(x.C >> 8), dup: x.C&1 != 0, exact: x.C&2 != 0}
 }
 
-// clusters is the first phase.
+// clusters is the first phase: the edges of every exact-hash group and
+// LSH bucket (the parts in .dedup/edges written by Edges, or when there
+// are none part 0 of 1 computed here), merged by union-find, then
+// verification, survivors and decisions. The merge holds the union-find
+// and the exact representatives (12 bytes per document), with
+// verification the candidate pairs (8 bytes each), and streams the edges.
 func (r *runner) clusters() error {
 	shards, err := shardNames(r.dir)
 	if err != nil {
 		return err
 	}
-	tmp := r.path("tmp")
-	if err := os.MkdirAll(tmp, 0o755); err != nil {
-		return fmt.Errorf("dedup: %w", err)
-	}
-	exactS := newSorter(tmp, "exact", r.cfg.MemoryBytes/16)
-	bandS := newSorter(tmp, "band", r.cfg.MemoryBytes/4)
-	defer exactS.cleanup()
-	defer bandS.cleanup()
-	fp := paramsFingerprint(r.cfg)
-	var bandsBuf []uint64
-	var n uint32
-	err = r.forEachSide(shards, SideMinHash, func(ord uint32, row []byte) error {
-		sr, err := parseSideRow(row, bandsBuf)
-		if err != nil {
-			return err
-		}
-		bandsBuf = sr.bands
-		if sr.fp != fp {
-			return errors.New("dedup: minhash side row written with other minhash parameters than the dedup config")
-		}
-		if sr.hasSig && len(sr.bands) != r.cfg.MinHash.Bands {
-			return fmt.Errorf("dedup: side row has %d bands, config %d", len(sr.bands), r.cfg.MinHash.Bands)
-		}
-		n = ord + 1
-		if r.cfg.Exact {
-			if err := exactS.add(rec{sr.exact[0], sr.exact[1], uint64(ord)}); err != nil {
-				return err
-			}
-		}
-		if r.cfg.Near {
-			for j, b := range sr.bands {
-				if err := bandS.add(rec{uint64(j), b, uint64(ord)}); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
+	stamps, err := r.stampShards(shards)
 	if err != nil {
 		return err
 	}
+	parts, err := r.loadParts(stamps)
+	if err != nil {
+		return err
+	}
+	if parts == nil {
+		m, err := r.edges(0, 1)
+		if err != nil {
+			return err
+		}
+		parts = []*edgeManifest{m}
+	}
+	n := uint32(parts[0].Documents) // loadParts checked it against the side files
 	r.res = Result{Documents: int64(n), Shards: len(shards)}
 	uf := newUnionFind(int(n))
 	exactRep := make([]uint32, n)
 	for i := range exactRep {
 		exactRep[i] = uint32(i)
 	}
-	var prev rec
-	var first uint32
-	started := false
-	err = exactS.each(func(x rec) error {
-		if started && x.A == prev.A && x.B == prev.B {
-			exactRep[x.C] = first
-			uf.union(first, uint32(x.C))
-		} else {
-			first = uint32(x.C)
+	// Exact edges first: every group lies in one part, and its edges all
+	// start at its first (smallest) member, the exact representative.
+	for _, m := range parts {
+		err := r.eachEdge(m, ".exact", m.Exact, n, func(first, o uint32) {
+			exactRep[o] = first
+			uf.union(first, o)
+		})
+		if err != nil {
+			return err
 		}
-		prev, started = x, true
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	var pairs []uint64 // (a<<32 | b), only with verification
-	started = false
-	err = bandS.each(func(x rec) error {
-		if started && x.A == prev.A && x.B == prev.B {
-			o := uint32(x.C)
-			if exactRep[o] != exactRep[first] {
-				r.res.CandidatePairs++
-				if r.cfg.Verify > 0 {
-					pairs = append(pairs, uint64(first)<<32|uint64(o))
-				} else {
-					uf.union(first, o)
-				}
+	for _, m := range parts {
+		err := r.eachEdge(m, ".band", m.Band, n, func(first, o uint32) {
+			if exactRep[o] == exactRep[first] {
+				return
 			}
-		} else {
-			first = uint32(x.C)
+			r.res.CandidatePairs++
+			if r.cfg.Verify > 0 {
+				pairs = append(pairs, uint64(first)<<32|uint64(o))
+			} else {
+				uf.union(first, o)
+			}
+		})
+		if err != nil {
+			return err
 		}
-		prev, started = x, true
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	if r.cfg.Verify > 0 {
 		if err := r.verify(shards, pairs, uf); err != nil {

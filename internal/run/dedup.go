@@ -86,8 +86,12 @@ func (s *Stats) foldDedup(res *dedup.Result, sign int64) {
 // Dedup runs the dedup phase on the output of a finished run in dir with
 // the minhash step's config cfg, and folds its counts into dir/stats.json
 // (rewritten atomically). The phase resumes where an interrupted one
-// stopped (see dedup.Run). Errors: no stats.json (the run did not
-// finish), a config that does not match the side files, I/O errors.
+// stopped (see dedup.Run). When dir/.dedup/edges holds edge parts
+// (DedupEdges), its clusters phase merges them instead of sorting every
+// bucket itself, and refuses them unless all parts are there and were
+// computed with this config over these shards. Errors: no stats.json (the
+// run did not finish), a config that does not match the side files,
+// missing or mismatching edge parts, I/O errors.
 func Dedup(ctx context.Context, dir string, cfg dedup.Config) (*Stats, error) {
 	path := filepath.Join(dir, "stats.json")
 	st, err := readStats(dir)
@@ -105,6 +109,36 @@ func Dedup(ctx context.Context, dir string, cfg dedup.Config) (*Stats, error) {
 		return nil, err
 	}
 	return st, nil
+}
+
+// DedupEdges computes part part of parts of the dedup phase's edges over
+// dir, the output of a finished (and, after ranks, merged) run, with the
+// minhash step's config cfg; see dedup.Edges. Once every part is written,
+// Dedup over dir merges them. Each part's memory is bounded by
+// cfg.MemoryBytes. Errors: rank folders in dir (the parts may run at once
+// on several machines, and a merge must not race with itself: run Merge
+// first), no stats.json (the run did not finish), the errors of
+// dedup.Edges.
+func DedupEdges(ctx context.Context, dir string, cfg dedup.Config, part, parts int) (*dedup.EdgesResult, error) {
+	if err := CheckMerged(dir); err != nil {
+		return nil, err
+	}
+	if _, ok := StatsPath(dir); !ok {
+		return nil, fmt.Errorf("run: %s has no stats.json: the run that wrote it did not finish", dir)
+	}
+	return dedup.Edges(ctx, dedup.EdgesOptions{Dir: dir, Config: cfg, Part: part, Parts: parts})
+}
+
+// CheckMerged returns an error naming "winnow merge" when dir holds the
+// rank folders of a shard-parallel run (RankDir), nil otherwise. The
+// edge parts of the dedup phase refuse such a folder rather than merge
+// it themselves: parts started at once on several machines would race
+// on one merge.
+func CheckMerged(dir string) error {
+	if ranks, _ := filepath.Glob(filepath.Join(dir, "rank-*")); len(ranks) > 0 {
+		return fmt.Errorf("run: %s holds the rank folders of a shard-parallel run (%s, ...): run winnow merge %s first, once, before the edge parts", dir, filepath.Base(ranks[0]), dir)
+	}
+	return nil
 }
 
 // RunPhases is a whole `winnow run`: the per-document pass (Run), then,

@@ -25,7 +25,9 @@ import (
 // describes output that is on disk under its final names:
 //
 //   - the batch at which a resumed run starts reading (an input and the
-//     number of records of that input before the batch's first item),
+//     number of records of that input before the batch's first item, and,
+//     for an input that can be entered in the middle, the seek point of
+//     that record with the file's size and modification time),
 //   - how many reject rows and kept documents of that batch are already
 //     in committed shards,
 //   - the next document and reject shard numbers, the committed document

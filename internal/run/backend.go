@@ -19,6 +19,11 @@ type Backend struct {
 	ExpandWith func(args []string, opt format.ExpandOptions) (format.Expansion, error)
 	// Open opens one input file. An error means the input is unreadable.
 	Open func(path string, in config.Input) (winnow.Reader, error)
+	// OpenAt, when set, opens one input file at a seek point that its
+	// reader reported (format.Seeker) in an earlier run over the same
+	// file: a resumed run starts the partly read input there. Nil means
+	// a resumed run reads that input from its start again.
+	OpenAt func(path string, in config.Input, at format.SeekPoint) (winnow.Reader, error)
 	// Documents creates the writer of kept documents under outDir
 	// (documents/, side/, attributes/), numbering shards from first.
 	Documents func(outDir string, out config.Output, first int) (ShardWriter, error)

@@ -12,8 +12,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"winnow/internal/config"
+	"winnow/internal/format"
 )
 
 // The checkpoint of a run lives in OUTDIR/.run/checkpoint.json. The
@@ -23,7 +25,9 @@ import (
 // describes output that is on disk under its final names:
 //
 //   - the batch at which a resumed run starts reading (an input and the
-//     number of records of that input before the batch's first item),
+//     number of records of that input before the batch's first item, and,
+//     for an input that can be entered in the middle, the seek point of
+//     that record with the file's size and modification time),
 //   - how many reject rows and kept documents of that batch are already
 //     in committed shards,
 //   - the next document and reject shard numbers, the committed document
@@ -86,9 +90,47 @@ type mark struct {
 	// DocsRead counts the documents read before the batch.
 	DocsRead int64 `json:"docs_read"`
 	// Skipped counts records skipped on purpose in the inputs before
-	// Pos.File (the input at Pos is re-read from its start).
+	// Pos.File (those of the input at Pos are counted again by reading
+	// it, or restored from At.Skipped).
 	Skipped map[string]int64 `json:"skipped,omitempty"`
+	// At, when set, is where a resumed run starts reading the input at
+	// Pos instead of at its start: a seek point (internal/format) at or
+	// before the batch's first item, which is At.Items - Pos.Items items
+	// further on. Set only for inputs that can be entered in the middle
+	// (format.Seeker): a WARC file compressed per record, an uncompressed
+	// WARC or JSONL file.
+	At *format.SeekPoint `json:"at,omitempty"`
+	// Size and ModTime are those of the input at Pos when At was taken
+	// (bytes; RFC 3339 with nanoseconds, UTC). A resume refuses to seek
+	// into a file that differs.
+	Size    int64  `json:"size,omitempty"`
+	ModTime string `json:"mod_time,omitempty"`
 }
+
+// checkInput says whether the input at m.Pos is still the file m.At was
+// taken from: an error naming the file when its size or modification
+// time changed (or it is gone).
+func (m mark) checkInput(files []string) error {
+	if m.At == nil {
+		return nil
+	}
+	if m.Pos.File < 0 || m.Pos.File >= len(files) || m.At.Items > m.Pos.Items {
+		return fmt.Errorf("run: checkpoint: bad resume point %+v", m.Pos)
+	}
+	path := files[m.Pos.File]
+	size, mt, err := format.Stat(path)
+	if err != nil {
+		return fmt.Errorf("run: cannot resume: %w", err)
+	}
+	if now := stamp(mt); size != m.Size || now != m.ModTime {
+		return fmt.Errorf("run: cannot resume: input %s changed since the checkpoint (%d bytes modified %s then, %d bytes modified %s now); restore it or start over with --overwrite",
+			path, m.Size, m.ModTime, size, now)
+	}
+	return nil
+}
+
+// stamp is how a modification time is recorded in a checkpoint.
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // runID says which run an output folder holds; a resume must match it.
 type runID struct {

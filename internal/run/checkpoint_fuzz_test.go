@@ -14,6 +14,8 @@ func FuzzCheckpoint(f *testing.F) {
 	f.Add([]byte(`{"version":1,"config":"x","inputs":["a"],"rank":0,"world_size":0,"mark":{"pos":{"file":0,"items":3},"docs_read":3},"skip_rejects":1,"skip_docs":2,"doc_next":4,"reject_next":1,"doc_shards":["documents/00000.jsonl.zst"],"bytes_out":10}`))
 	f.Add([]byte(`{"version":1,"finished":"pass","doc_next":-5,"reject_next":99999999999}`))
 	f.Add([]byte(`{"stats":{"documents":{"kept":"x"}}}`))
+	f.Add([]byte(`{"version":1,"config":"x","inputs":["a"],"mark":{"pos":{"file":0,"items":9},"docs_read":7,"at":{"offset":120,"base":400,"record":30,"items":8,"skipped":{"type:request":3}},"size":5000,"mod_time":"2024-05-06T07:08:09Z"}}`))
+	f.Add([]byte(`{"mark":{"pos":{"file":7,"items":-1},"at":{"offset":-5,"items":99}}}`))
 	f.Add([]byte(`null`))
 	f.Add([]byte(`{`))
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -33,6 +35,13 @@ func FuzzCheckpoint(f *testing.F) {
 			return
 		}
 		_ = ck.matches(dir, runID{Config: "x", Inputs: []string{"a"}})
+		// A seek point into a file that is not the one it was taken from
+		// is refused, never trusted.
+		if ck.Mark.At != nil {
+			if err := ck.Mark.checkInput([]string{keep}); err == nil && (ck.Mark.Size != 3 || ck.Mark.Pos.File != 0) {
+				t.Fatalf("checkInput accepted mark %+v for a 3-byte file", ck.Mark)
+			}
+		}
 		_, _ = ck.restoreStats("v")
 		if err := ck.clean(dir); err != nil {
 			t.Fatal(err)

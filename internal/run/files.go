@@ -33,6 +33,9 @@ func Files() *Backend {
 			}
 			return format.Open(path, format.Options{TextField: in.TextField, IDField: in.IDField})
 		},
+		OpenAt: func(path string, in config.Input, at format.SeekPoint) (winnow.Reader, error) {
+			return format.OpenAt(path, format.Options{TextField: in.TextField, IDField: in.IDField}, at)
+		},
 		Documents: func(outDir string, out config.Output, first int) (ShardWriter, error) {
 			if out.Format == "parquet" {
 				w, err := parquet.NewShardWriter(filepath.Join(outDir, "documents"), parquet.ShardOptions{

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"winnow"
+	"winnow/internal/blob"
 	"winnow/internal/config"
 	"winnow/internal/format"
 )
@@ -289,7 +290,7 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 	rd := &reader{
 		be: be, cfg: cfg, added: opt.Added, files: files, sizes: sizes,
 		unreadable: unreadable, cnt: cnt, tokens: tokens, in: in,
-		skipped: maps.Clone(from.Skipped), obs: opt.Observer, from: from.Pos,
+		skipped: maps.Clone(from.Skipped), obs: opt.Observer, from: from.Pos, at: from.At,
 	}
 	if rd.skipped == nil {
 		rd.skipped = map[string]int64{}
@@ -438,6 +439,11 @@ func prepareRun(dir string, opt Options, id runID) (*checkpoint, error) {
 		if old.Finished != finishedNone {
 			return nil, fmt.Errorf("%w: %s", ErrFinished, dir)
 		}
+		// The committed output came from the input as it was: a changed
+		// file would be resumed at an offset that means something else.
+		if err := old.Mark.checkInput(id.Inputs); err != nil {
+			return nil, err
+		}
 		if err := old.clean(dir); err != nil {
 			return nil, err
 		}
@@ -580,10 +586,16 @@ type reader struct {
 	in         chan<- *batch
 	skipped    map[string]int64
 	obs        Observer
-	from       position // where to start reading
+	from       position          // where to start reading
+	at         *format.SeekPoint // where to start reading file from.File, if set
 
 	cur *batch
 	seq int
+	// Of the input being read: its reader, when it offers seek points,
+	// and its size and modification time, recorded with them.
+	seeker  format.Seeker
+	size    int64
+	modTime string
 }
 
 func (r *reader) run(ctx context.Context) error {
@@ -635,21 +647,62 @@ func (r *reader) flush(ctx context.Context) error {
 
 // markAt records where the current batch starts when item (the number
 // of records of input file read before it) is its first item.
-func (r *reader) markAt(file int, item int64) {
+//
+// When the item is a result of the input's reader (seekable) and that
+// reader offers a seek point, the mark records it with the file's size
+// and modification time, so that a resumed run can start reading there.
+func (r *reader) markAt(file int, item int64, seekable bool) {
 	if r.cur.marked {
 		return
 	}
 	r.cur.marked = true
 	r.cur.mark = mark{Pos: position{File: file, Items: item}, DocsRead: r.cnt.docsRead.Load(), Skipped: maps.Clone(r.skipped)}
+	if !seekable || r.seeker == nil {
+		return
+	}
+	if p, ok := r.seeker.SeekPoint(); ok && p.Items > 0 && p.Items <= item {
+		r.cur.mark.At = &p
+		r.cur.mark.Size, r.cur.mark.ModTime = r.size, r.modTime
+	}
+}
+
+// open opens input number idx for reading from its record skip on: at
+// the resume point when there is one (it returns how many records lie
+// before it), else at the start.
+func (r *reader) open(idx int, path string, skip int64) (winnow.Reader, int64, error) {
+	r.seeker = nil
+	size, mt, err := format.Stat(path)
+	seekable := err == nil && r.be.OpenAt != nil && !blob.IsURL(path)
+	r.size, r.modTime = size, stamp(mt)
+	if seekable && skip > 0 && r.at != nil && idx == r.from.File {
+		// prepareRun checked that the file is the one the point was taken
+		// from. Should the reader still refuse the point, reading from the
+		// start and passing over the records is always right.
+		if rd, err := r.be.OpenAt(path, r.cfg.Input, *r.at); err == nil {
+			r.seeker, _ = rd.(format.Seeker)
+			return rd, r.at.Items, nil
+		}
+	}
+	rd, err := r.be.Open(path, r.cfg.Input)
+	if err != nil {
+		return nil, 0, err
+	}
+	if seekable {
+		r.seeker, _ = rd.(format.Seeker)
+	}
+	return rd, 0, nil
 }
 
 // readFile reads input number idx, path. The first skip records (documents
 // and bad records) were written before the checkpoint a resumed run starts
-// from: they are read again and passed over.
+// from: reading starts at the checkpoint's seek point when it has one,
+// and the records from there to the checkpoint's (all of them, without a
+// seek point) are read again and passed over.
 func (r *reader) readFile(ctx context.Context, idx int, path string, skip int64) error {
-	rd, err := r.be.Open(path, r.cfg.Input)
+	rd, records, err := r.open(idx, path, skip)
+	defer func() { r.seeker = nil }()
 	if err != nil {
-		r.markAt(idx, 0)
+		r.markAt(idx, 0, false)
 		r.cur.bad = append(r.cur.bad, badRow{&winnow.ParseError{File: path, Offset: -1, Record: -1, Err: err}, true})
 		return nil
 	}
@@ -667,7 +720,6 @@ func (r *reader) readFile(ctx context.Context, idx int, path string, skip int64)
 			added = mt.UTC().Format(time.RFC3339)
 		}
 	}
-	var records int64
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -684,9 +736,9 @@ func (r *reader) readFile(ctx context.Context, idx int, path string, skip int64)
 			}
 		}
 		if err != nil {
-			r.markAt(idx, records)
 			var pe *winnow.ParseError
-			if errors.As(err, &pe) {
+			r.markAt(idx, records, errors.As(err, &pe))
+			if pe != nil {
 				r.cur.bad = append(r.cur.bad, badRow{pe, false})
 			} else {
 				// The input cannot be read further: keep what was read, record
@@ -702,7 +754,7 @@ func (r *reader) readFile(ctx context.Context, idx int, path string, skip int64)
 			records++
 			continue
 		}
-		r.markAt(idx, records)
+		r.markAt(idx, records, true)
 		records++
 		if d.Source == "" {
 			d.Source = source
@@ -730,7 +782,7 @@ func (r *reader) readFile(ctx context.Context, idx int, path string, skip int64)
 		}
 	}
 	if err := rd.Close(); err != nil {
-		r.markAt(idx, records)
+		r.markAt(idx, records, false)
 		r.cur.bad = append(r.cur.bad, badRow{&winnow.ParseError{File: path, Offset: -1, Record: -1, Err: err}, false})
 	}
 	return nil

@@ -14,6 +14,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"winnow"
+	"winnow/internal/format/seek"
 )
 
 // readBufferSize is the bufio buffer over the decompressed stream. Lines
@@ -40,6 +41,13 @@ type Reader struct {
 	line   int64 // 0-based number of the next line
 	err    error // sticky: io.EOF or a fatal error
 	closed bool
+
+	// Seek points: items counts the results Next returned, point is
+	// where the last one's line (or the blank lines before it) started.
+	plain    bool // set by begin: the input is not compressed
+	items    int64
+	point    seek.Point
+	hasPoint bool
 }
 
 // Open opens the JSONL file at path. Compression is sniffed from the
@@ -89,6 +97,71 @@ func (r *Reader) InputBytes() int64 { return r.raw.n.Load() }
 // the decompressed stream and ParseError.Record its 0-based line number;
 // the document's Pos holds the same two for a good line.
 func (r *Reader) Next() (*winnow.Doc, error) {
+	if r.err == nil && !r.closed && r.start && r.plain {
+		r.point = seek.Point{Offset: r.off, Base: r.off, Record: r.line, Items: r.items}
+		r.hasPoint = true
+	}
+	d, err := r.next()
+	if err != io.EOF {
+		r.items++
+	}
+	return d, err
+}
+
+// SeekPoint returns the point from which a reader opened with OpenAt
+// returns the result Next returned last and every later one, exactly as
+// this reader does (same Pos, IDs derived from line numbers, errors):
+// the start of that result's line in an uncompressed file. ok is false
+// for compressed input (gzip and zstd streams cannot be entered in the
+// middle) and before the first result.
+func (r *Reader) SeekPoint() (seek.Point, bool) {
+	return r.point, r.hasPoint
+}
+
+// OpenAt opens the uncompressed JSONL file at path and starts reading at
+// p, a point that SeekPoint returned for the same file, unchanged: Next
+// returns result number p.Items of a full read first, with offsets and
+// line numbers counted on from p.Offset and p.Record. A compressed file,
+// or a point that is not a line start, is an error naming the file.
+func OpenAt(path string, opt Options, p seek.Point) (*Reader, error) {
+	if p.Offset < 0 || p.Base != p.Offset || p.Record < 0 || p.Items < 0 {
+		return nil, fmt.Errorf("jsonl: %s: bad seek point %+v", path, p)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("jsonl: %w", err)
+	}
+	fail := func(format string, a ...any) (*Reader, error) {
+		f.Close()
+		return nil, fmt.Errorf("jsonl: %s: "+format, append([]any{path}, a...)...)
+	}
+	head := make([]byte, 4)
+	n, _ := f.ReadAt(head, 0)
+	if n >= 2 && head[0] == 0x1f && head[1] == 0x8b || n == 4 && bytes.Equal(head, zstdMagic) {
+		return fail("cannot start inside a compressed file")
+	}
+	if p.Offset > 0 && !(p.Offset == 3 && n >= 3 && bytes.Equal(head[:3], []byte("\xef\xbb\xbf"))) {
+		// The point is a line start: the byte before it ends a line (or
+		// it is the first line, after a byte order mark).
+		if _, err := f.ReadAt(head[:1], p.Offset-1); err != nil || head[0] != '\n' {
+			return fail("no line starts at offset %d", p.Offset)
+		}
+	}
+	if _, err := f.Seek(p.Offset, io.SeekStart); err != nil {
+		return fail("%v", err)
+	}
+	r := NewReader(f, path, opt)
+	r.file = f
+	r.raw.n.Store(p.Offset)
+	r.off, r.line, r.items = p.Offset, p.Record, p.Items
+	r.start = true
+	r.plain = true
+	r.br = bufio.NewReaderSize(r.raw, readBufferSize)
+	return r, nil
+}
+
+// next is Next without the bookkeeping of seek points.
+func (r *Reader) next() (*winnow.Doc, error) {
 	for {
 		if r.err != nil {
 			return nil, r.err
@@ -100,6 +173,10 @@ func (r *Reader) Next() (*winnow.Doc, error) {
 			if err := r.begin(); err != nil {
 				r.err = err
 				return nil, err
+			}
+			if r.plain {
+				r.point = seek.Point{Offset: r.off, Base: r.off, Record: r.line, Items: r.items}
+				r.hasPoint = true
 			}
 		}
 		off, rec := r.off, r.line
@@ -176,6 +253,8 @@ func (r *Reader) begin() error {
 			return fmt.Errorf("jsonl: %s: %w", r.name, err)
 		}
 		r.zdec, src = zr, zr
+	default:
+		r.plain = true
 	}
 	r.br = bufio.NewReaderSize(src, readBufferSize)
 	// A UTF-8 byte order mark before the first line is not part of it;

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"winnow"
+	"winnow/internal/format/seek"
 )
 
 // DefaultMaxPayload is the default limit on a document's payload, 16 MiB.
@@ -59,6 +60,17 @@ type Reader struct {
 	pending *winnow.ParseError // a second error found with the last one
 	record  int64              // number of the next record
 	skipped map[string]int64
+
+	// Seek points (see SeekPoint): items counts the results Next has
+	// returned; point is the latest record start from which a reader
+	// opened with OpenAt reads what a full read reads; since lists the
+	// skip reasons counted after it, so that the skip counts at the point
+	// need no copy of the map per record.
+	items    int64
+	point    seek.Point
+	hasPoint bool
+	since    []string
+	startAt  int64 // decompressed offset of the first byte read (OpenAt)
 }
 
 var _ winnow.Reader = (*Reader)(nil)
@@ -89,6 +101,58 @@ func OpenOptions(path string, opts Options) (*Reader, error) {
 	}
 	r := NewReaderOptions(f, path, opts)
 	r.close = f
+	return r, nil
+}
+
+// OpenAt opens the WARC file at path like OpenOptions and starts reading
+// at p, a point that SeekPoint returned for the same file, unchanged:
+// Next then returns result number p.Items of a full read and everything
+// after it, with the same positions, record numbers, IDs and errors, and
+// Skipped counts on from p.Skipped. The file must be uncompressed or
+// gzip-compressed, and a gzip member (for a gzip file) or "WARC/" (for an
+// uncompressed file) must start at p.Offset; otherwise OpenAt returns an
+// error naming the file.
+func OpenAt(path string, opts Options, p seek.Point) (*Reader, error) {
+	if p.Offset < 0 || p.Base < 0 || p.Record < 0 || p.Items < 0 {
+		return nil, fmt.Errorf("warc: %s: bad seek point %+v", path, p)
+	}
+	r, err := OpenOptions(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	f := r.close.(*os.File)
+	fail := func(format string, a ...any) (*Reader, error) {
+		f.Close()
+		return nil, fmt.Errorf("warc: %s: "+format, append([]any{path}, a...)...)
+	}
+	head := make([]byte, len(gzipMagic))
+	if _, err := f.ReadAt(head, 0); err != nil {
+		return fail("%v", err)
+	}
+	gz := bytes.Equal(head, gzipMagic)
+	if !gz && p.Base != p.Offset {
+		return fail("cannot start at offset %d of an uncompressed file at stream offset %d", p.Offset, p.Base)
+	}
+	at := make([]byte, len(warcMagic))
+	if _, err := f.ReadAt(at, p.Offset); err != nil {
+		return fail("no record at offset %d: %v", p.Offset, err)
+	}
+	switch {
+	case gz && !bytes.HasPrefix(at, gzipMagic):
+		return fail("no gzip member starts at offset %d", p.Offset)
+	case !gz && !bytes.Equal(at, warcMagic):
+		return fail("no record starts at offset %d", p.Offset)
+	}
+	if _, err := f.Seek(p.Offset, io.SeekStart); err != nil {
+		return fail("%v", err)
+	}
+	r.cnt.n = p.Offset
+	r.startAt = p.Base
+	r.record = p.Record
+	r.items = p.Items
+	for k, v := range p.Skipped {
+		r.skipped[k] = v
+	}
 	return r, nil
 }
 
@@ -141,6 +205,39 @@ func (r *Reader) Skipped() map[string]int64 {
 	return m
 }
 
+// skip counts a record skipped on purpose for reason.
+func (r *Reader) skip(reason string) {
+	r.skipped[reason]++
+	if r.hasPoint {
+		r.since = append(r.since, reason)
+	}
+}
+
+// SeekPoint returns the latest point from which a reader opened with
+// OpenAt returns the result Next returned last and every later one,
+// exactly as this reader does (documents with the same Pos and ID, the
+// same errors, the same Skipped counts at the end). Points are the starts
+// of records that begin a gzip member (a file compressed per record, the
+// Common Crawl layout) or, in an uncompressed file, of any record. ok is
+// false when there is none: a zstd file, or a gzip file whose records do
+// not start members (one member for the whole file) after the first.
+func (r *Reader) SeekPoint() (p seek.Point, ok bool) {
+	if !r.hasPoint || r.zs != nil {
+		return seek.Point{}, false
+	}
+	p = r.point
+	m := r.Skipped()
+	for _, k := range r.since {
+		if m[k]--; m[k] == 0 {
+			delete(m, k)
+		}
+	}
+	if len(m) > 0 {
+		p.Skipped = m
+	}
+	return p, true
+}
+
 // InputBytes returns how many bytes of the input (compressed, as stored)
 // have been read so far, for throughput and progress. It runs ahead of the
 // last document by the read-ahead buffers: at most 64 KiB of compressed
@@ -168,6 +265,15 @@ func (r *Reader) Close() error {
 // for a bad record or a region that is not a record (reading goes on with
 // the next call), or another error when the input cannot be read further.
 func (r *Reader) Next() (*winnow.Doc, error) {
+	d, err := r.read()
+	if err != io.EOF {
+		r.items++
+	}
+	return d, err
+}
+
+// read is Next without the count of results.
+func (r *Reader) read() (*winnow.Doc, error) {
 	if r.closed {
 		return nil, errClosed
 	}
@@ -183,7 +289,7 @@ func (r *Reader) Next() (*winnow.Doc, error) {
 		}
 		switch {
 		case bytes.HasPrefix(b, gzipMagic[:2]):
-			r.gz = &gunzip{src: r.src, cnt: r.cnt}
+			r.gz = &gunzip{src: r.src, cnt: r.cnt, upos: r.startAt}
 			r.s = newStream(r.gz)
 			r.s.members = &r.gz.members
 		case bytes.HasPrefix(b, zstdMagic), bytes.HasPrefix(b, zstdDictFrame):
@@ -197,6 +303,7 @@ func (r *Reader) Next() (*winnow.Doc, error) {
 		default:
 			r.s = newStream(r.src)
 		}
+		r.s.base = r.startAt
 	}
 	for {
 		if r.pending != nil {
@@ -229,8 +336,15 @@ func (r *Reader) Next() (*winnow.Doc, error) {
 // Pos.Offset: in a gzip input, the compressed offset of the member that
 // starts there, if one does, else the decompressed offset itself.
 func (r *Reader) offsetAt(upos int64) int64 {
+	off, _ := r.memberAt(upos)
+	return off
+}
+
+// memberAt is offsetAt that also says whether a gzip member starts at
+// upos.
+func (r *Reader) memberAt(upos int64) (int64, bool) {
 	if r.gz == nil {
-		return upos
+		return upos, false
 	}
 	m := r.gz.members
 	i := 0
@@ -244,9 +358,9 @@ func (r *Reader) offsetAt(upos int64) int64 {
 	// one entry per record.
 	r.gz.members = append(m[:0], m[i:]...)
 	if len(r.gz.members) > 0 && r.gz.members[0].upos == upos {
-		return r.gz.members[0].cpos
+		return r.gz.members[0].cpos, true
 	}
-	return upos
+	return upos, false
 }
 
 // gapError builds the ParseError of a bad region between records.
@@ -338,7 +452,15 @@ func (r *Reader) junk(err error) error {
 // readRecord reads the record that starts at the stream position.
 func (r *Reader) readRecord() (*winnow.Doc, error) {
 	s := r.s
-	pos := winnow.Position{File: r.name, Offset: r.offsetAt(s.pos()), Record: r.record}
+	off, member := r.memberAt(s.pos())
+	pos := winnow.Position{File: r.name, Offset: off, Record: r.record}
+	if r.zs == nil && (r.gz == nil || member) {
+		// A fresh reader started at off sees the same bytes from here on:
+		// the start of a gzip member, or of a record in a plain file.
+		r.point = seek.Point{Offset: off, Base: s.pos(), Record: r.record, Items: r.items}
+		r.hasPoint = true
+		r.since = r.since[:0]
+	}
 	r.record++
 	bad := func(id string, err error) *winnow.ParseError {
 		return &winnow.ParseError{File: r.name, Offset: pos.Offset, Record: pos.Record, ID: id, Err: err}
@@ -434,11 +556,11 @@ func (r *Reader) readRecord() (*winnow.Doc, error) {
 	case "resource":
 		ct := hdr.get("content-type")
 		if mt := mediaType(ct); !isHTML(mt) {
-			r.skipped["non_html:"+mediaLabel(mt)]++
+			r.skip("non_html:" + mediaLabel(mt))
 			return nil, nil
 		}
 		if len(block) == 0 {
-			r.skipped["empty"]++
+			r.skip("empty")
 			return nil, nil
 		}
 		doc.Metadata.ContentType = ct
@@ -447,11 +569,11 @@ func (r *Reader) readRecord() (*winnow.Doc, error) {
 	default: // conversion
 		ct := hdr.get("content-type")
 		if mt := mediaType(ct); mt != "" && mt != "text/plain" {
-			r.skipped["non_text:"+mediaLabel(mt)]++
+			r.skip("non_text:" + mediaLabel(mt))
 			return nil, nil
 		}
 		if len(block) == 0 {
-			r.skipped["empty"]++
+			r.skip("empty")
 			return nil, nil
 		}
 		doc.Metadata.ContentType = ct
@@ -468,7 +590,7 @@ func (r *Reader) readRecord() (*winnow.Doc, error) {
 // counts why it is skipped.
 func (r *Reader) response(doc *winnow.Doc, hdr fields, block []byte, bad func(string, error) *winnow.ParseError) (*winnow.Doc, error) {
 	if len(block) == 0 {
-		r.skipped["empty"]++
+		r.skip("empty")
 		return nil, nil
 	}
 	h, body, err := parseHTTP(block)
@@ -476,7 +598,7 @@ func (r *Reader) response(doc *winnow.Doc, hdr fields, block []byte, bad func(st
 		return nil, bad(doc.Metadata.WARCRecordID, err)
 	}
 	if reason := r.httpSkip(h); reason != "" {
-		r.skipped[reason]++
+		r.skip(reason)
 		return nil, nil
 	}
 	ct := h.fields.get("content-type")
@@ -489,11 +611,11 @@ func (r *Reader) response(doc *winnow.Doc, hdr fields, block []byte, bad func(st
 		return nil, bad(doc.Metadata.WARCRecordID, err)
 	}
 	if len(body) == 0 {
-		r.skipped["empty"]++
+		r.skip("empty")
 		return nil, nil
 	}
 	if mediaType(ct) == "" && !sniffHTML(body) {
-		r.skipped["non_html:none"]++
+		r.skip("non_html:none")
 		return nil, nil
 	}
 	doc.Metadata.ContentType = ct
@@ -547,7 +669,7 @@ func (r *Reader) oversized(typ string, n int64, hdr fields, bad func(string, err
 		return nil, bad(id, truncated(err))
 	}
 	if reason != "" {
-		r.skipped[reason]++
+		r.skip(reason)
 		return nil, nil
 	}
 	return nil, bad(id, errTooLarge{size: n, limit: r.opts.MaxPayload})
@@ -561,7 +683,7 @@ func (r *Reader) skipBlock(n int64, reason string, bad func(string, error) *winn
 		}
 		return nil, bad(id, truncated(err))
 	}
-	r.skipped[reason]++
+	r.skip(reason)
 	if over := r.overrun(n); over > 0 {
 		return nil, bad(id, fmt.Errorf("warc: Content-Length %d runs %d bytes into the next record", n, over))
 	}

@@ -215,11 +215,16 @@ func (s *stream) fill() error {
 		s.err = nil
 		return err
 	}
-	if s.r > 0 && (s.r == s.w || s.w == len(s.buf)) {
-		copy(s.buf, s.buf[s.r:s.w])
-		s.w -= s.r
-		s.base += int64(s.r)
-		s.r = 0
+	// Compaction keeps the last overrunWindow bytes consumed, so that
+	// consumed (the end of a block just read) does not depend on where
+	// the buffer happened to be refilled: a reader started at a record
+	// (OpenAt) sees the same as one that read the file from its start.
+	if keep := min(s.r, overrunWindow); s.r > keep && (s.r == s.w || s.w == len(s.buf)) {
+		drop := s.r - keep
+		copy(s.buf, s.buf[drop:s.w])
+		s.w -= drop
+		s.base += int64(drop)
+		s.r = keep
 	}
 	if s.w == len(s.buf) {
 		return nil // full: the caller asked for no more than it holds

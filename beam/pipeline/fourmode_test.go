@@ -1,0 +1,306 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"winnow/internal/config"
+	"winnow/internal/format"
+	"winnow/internal/run"
+)
+
+// fourModeInputs writes the hand-made inputs into dir and returns the
+// input arguments: the dolma JSONL sample (a glob) and three JSONL files
+// whose documents duplicate each other across files:
+//
+//	a-orig.jsonl  dup-orig (300 words of prose), uniq-1, short (too short
+//	              for the Gopher rules), copy-0..2: the texts of the first
+//	              three records of the dolma file cc_en_head-0174 under
+//	              other ids (exact duplicates across files and, with three
+//	              ranks, across ranks)
+//	b-dups.jsonl  dup-exact (dup-orig's text), dup-space (every space
+//	              doubled: an exact duplicate after whitespace
+//	              normalisation), uniq-2
+//	c-near.jsonl  dup-near (dup-orig with one word changed: a near
+//	              duplicate), a broken line (a bad record), uniq-3
+//
+// Each document has a created time; dup-near is the oldest of its
+// cluster, dup-space has none (it ranks last under "oldest").
+// copies maps copy-N to the id of the record it copies.
+func fourModeInputs(t *testing.T, dir string) (inputs []string, copies map[string]string) {
+	t.Helper()
+	dolma := shared(t, "corpus/warc/dolma/jsonl")
+	rd, err := format.Open(filepath.Join(dolma, "cc_en_head-0174.jsonl.gz"), format.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	copies = map[string]string{}
+	type doc struct{ id, text, created string }
+	a := []doc{
+		{"dup-orig", prose(1, 300), "2021-06-01T00:00:00Z"},
+		{"uniq-1", prose(2, 250), "2021-06-02T00:00:00Z"},
+		{"short", "too short to keep", "2021-06-03T00:00:00Z"},
+	}
+	for i := range 3 {
+		d, err := rd.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := fmt.Sprintf("copy-%d", i)
+		copies[id] = d.ID
+		a = append(a, doc{id, d.Text, "2021-06-04T00:00:00Z"})
+	}
+	rd.Close()
+	base := prose(1, 300)
+	near := strings.Replace(base, "miller", "baker", 1)
+	if near == base {
+		t.Fatal("near copy equals the original")
+	}
+	b := []doc{
+		{"dup-exact", base, "2022-01-01T00:00:00Z"},
+		{"dup-space", strings.ReplaceAll(base, " ", "  "), ""},
+		{"uniq-2", prose(3, 280), "2022-01-02T00:00:00Z"},
+	}
+	c := []doc{
+		{"dup-near", near, "2019-03-01T00:00:00Z"},
+		{"", "", ""}, // the broken line
+		{"uniq-3", prose(4, 260), "2019-03-02T00:00:00Z"},
+	}
+	write := func(name string, docs []doc) string {
+		var sb strings.Builder
+		for _, d := range docs {
+			if d.id == "" {
+				sb.WriteString(`{"id":"broken","text":` + "\n")
+				continue
+			}
+			m := map[string]any{"id": d.id, "text": d.text, "metadata": map[string]any{"url": "https://example.org/" + d.id}}
+			if d.created != "" {
+				m["created"] = d.created
+			}
+			line, err := json.Marshal(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sb.Write(line)
+			sb.WriteByte('\n')
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(sb.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	inputs = []string{
+		filepath.Join(dolma, "*.jsonl.gz"),
+		write("a-orig.jsonl", a),
+		write("b-dups.jsonl", b),
+		write("c-near.jsonl", c),
+	}
+	return inputs, copies
+}
+
+// mode is one way of running the same job, with its output folder and
+// stats.json.
+type mode struct {
+	name string
+	dir  string
+	st   *run.Stats
+}
+
+const fourModeAdded = "2024-01-02T03:04:05Z"
+
+// runModes runs the config cfgText over inputs in the modes named in
+// which ("1 worker", "3 workers", "3 ranks", "beam"), each into its own
+// folder under tmp, and returns them in that order.
+func runModes(t *testing.T, tmp string, inputs []string, cfgText string, which ...string) []mode {
+	t.Helper()
+	ctx := context.Background()
+	parse := func(workers int) *config.Config {
+		cfg, err := config.Parse("test.yaml", []byte(cfgText))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Workers = workers
+		return cfg
+	}
+	var out []mode
+	for _, name := range which {
+		dir := filepath.Join(tmp, strings.ReplaceAll(name, " ", "-"))
+		switch name {
+		case "1 worker", "3 workers":
+			w := 1
+			if name == "3 workers" {
+				w = 3
+			}
+			if _, err := run.RunPhases(ctx, run.Options{Inputs: inputs, OutDir: dir, Config: parse(w), Added: fourModeAdded}); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+		case "3 ranks":
+			// what `winnow run --rank R --world-size 3` for each rank,
+			// then `winnow dedup OUTDIR` do
+			for r := range 3 {
+				if _, err := run.RunPhases(ctx, run.Options{Inputs: inputs, OutDir: dir, Config: parse(1), Added: fourModeAdded, Rank: r, WorldSize: 3}); err != nil {
+					t.Fatalf("rank %d: %v", r, err)
+				}
+				if st := readStats(t, run.RankDir(dir, r)); st.Documents.Kept == 0 {
+					t.Fatalf("rank %d kept no document: the test wants every rank to write", r)
+				}
+			}
+			if _, err := run.Merge(dir); err != nil {
+				t.Fatal(err)
+			}
+			cfg := parse(1)
+			dc, ok := run.DedupConfig(cfg)
+			if !ok {
+				t.Fatal("the config has no minhash step")
+			}
+			if err := run.CheckDedup(cfg); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := run.Dedup(ctx, dir, dc); err != nil {
+				t.Fatal(err)
+			}
+		case "beam":
+			if err := Run(ctx, "prism", Options{Inputs: inputs, OutDir: dir, Config: []byte(cfgText), ConfigName: "test.yaml", Added: fourModeAdded}); err != nil {
+				t.Fatal(err)
+			}
+		default:
+			t.Fatalf("unknown mode %q", name)
+		}
+		out = append(out, mode{name: name, dir: dir, st: readStats(t, dir)})
+	}
+	return out
+}
+
+// compareModes checks every mode against the first: the same multiset of
+// document lines and the same counts (documents read, kept and dropped,
+// drops by reason, bad records by file, input files).
+func compareModes(t *testing.T, modes []mode) {
+	t.Helper()
+	ref := modes[0]
+	refDocs := readDocs(t, ref.dir)
+	if int64(len(refDocs)) != ref.st.Documents.Kept {
+		t.Errorf("%s: shards hold %d documents, stats.json says %d", ref.name, len(refDocs), ref.st.Documents.Kept)
+	}
+	refLines := slices.Sorted(maps.Values(refDocs))
+	for _, m := range modes[1:] {
+		docs := readDocs(t, m.dir)
+		if lines := slices.Sorted(maps.Values(docs)); !slices.Equal(lines, refLines) {
+			t.Errorf("%s: %d document lines differ from %s's %d", m.name, len(lines), ref.name, len(refLines))
+			diffDocs(t, m.name, docs, refDocs)
+		}
+		if !reflect.DeepEqual(m.st.Documents, ref.st.Documents) {
+			t.Errorf("%s: documents %+v, %s %+v", m.name, m.st.Documents, ref.name, ref.st.Documents)
+		}
+		if !reflect.DeepEqual(m.st.Rejected, ref.st.Rejected) {
+			t.Errorf("%s: rejected records %+v, %s %+v", m.name, m.st.Rejected, ref.name, ref.st.Rejected)
+		}
+		if m.st.Inputs.Total != ref.st.Inputs.Total || m.st.Inputs.Unreadable != ref.st.Inputs.Unreadable {
+			t.Errorf("%s: inputs %d (unreadable %d), %s %d (%d)", m.name, m.st.Inputs.Total, m.st.Inputs.Unreadable,
+				ref.name, ref.st.Inputs.Total, ref.st.Inputs.Unreadable)
+		}
+	}
+}
+
+// diffDocs reports up to five documents that differ between got and
+// want, by id.
+func diffDocs(t *testing.T, name string, got, want map[string]string) {
+	t.Helper()
+	n := 0
+	for _, id := range slices.Sorted(maps.Keys(want)) {
+		g, ok := got[id]
+		switch {
+		case !ok:
+			t.Errorf("%s lacks document %s", name, id)
+		case g != want[id]:
+			t.Errorf("%s: document %s differs:\n got  %s\n want %s", name, id, g[max(0, len(g)-300):], want[id][max(0, len(want[id])-300):])
+		default:
+			continue
+		}
+		if n++; n >= 5 {
+			return
+		}
+	}
+	for id := range got {
+		if _, ok := want[id]; !ok {
+			t.Errorf("%s has extra document %s", name, id)
+			if n++; n >= 5 {
+				return
+			}
+		}
+	}
+}
+
+// TestMetamorphicFourModes is the metamorphic test of scale-out: for the
+// same input and config (clean, gopher_quality, minhash), one worker,
+// three workers, three ranks (per-rank runs, Merge, then the dedup phase,
+// as `winnow dedup OUTDIR` does) and the Beam pipeline on Prism give the
+// same multiset of output documents and the same counts. The input is
+// checked to exercise every path compared: exact and near duplicates
+// (within a file, across files and across ranks), quality drops and a
+// bad record.
+func TestMetamorphicFourModes(t *testing.T) {
+	tmp := t.TempDir()
+	inputs, copies := fourModeInputs(t, tmp)
+	modes := runModes(t, tmp, inputs, testConfig, "1 worker", "3 workers", "3 ranks", "beam")
+	ref := modes[0].st
+
+	// The input exercises every path.
+	if ref.Documents.Read < 700 {
+		t.Errorf("read %d documents, want the whole dolma sample (over 700)", ref.Documents.Read)
+	}
+	for _, reason := range []string{"dedup/exact", "dedup/near_duplicate"} {
+		if ref.Documents.DroppedByReason[reason] == 0 {
+			t.Errorf("no document dropped for %s", reason)
+		}
+	}
+	if !hasPrefixKey(ref.Documents.DroppedByReason, "gopher_quality/") {
+		t.Errorf("no document dropped by gopher_quality: %v", ref.Documents.DroppedByReason)
+	}
+	if ref.Rejected.Total != 1 || ref.Rejected.ByFile[filepath.Join(tmp, "c-near.jsonl")] != 1 {
+		t.Errorf("bad records %+v, want the one broken line of c-near.jsonl", ref.Rejected)
+	}
+	docs := readDocs(t, modes[0].dir)
+	for _, id := range []string{"dup-orig", "uniq-1", "uniq-2", "uniq-3"} {
+		if _, ok := docs[id]; !ok {
+			t.Errorf("dropped %s", id)
+		}
+	}
+	for _, id := range []string{"dup-exact", "dup-space", "dup-near", "short"} {
+		if _, ok := docs[id]; ok {
+			t.Errorf("kept %s", id)
+		}
+	}
+	// dup-orig survives a cluster of four (itself, the exact copy, the
+	// whitespace variant and the near copy) and is tagged.
+	if g := docs["dup-orig"]; !strings.Contains(g, `"dedup/cluster_size":4`) || !strings.Contains(g, `"dedup/is_duplicate":false`) {
+		t.Errorf("the survivor dup-orig is not tagged: %s", trunc(g))
+	}
+	// Of each copy and its dolma original at most one is kept, and at
+	// least one pair passed the quality filter.
+	pairs := 0
+	for cp, orig := range copies {
+		_, c := docs[cp]
+		_, o := docs[orig]
+		if c && o {
+			t.Errorf("kept both %s and its original %s", cp, orig)
+		}
+		if c || o {
+			pairs++
+		}
+	}
+	if pairs == 0 {
+		t.Error("no copied dolma record passed the quality filter: no duplicate across ranks")
+	}
+
+	compareModes(t, modes)
+	t.Logf("read %d, kept %d, drops %v", ref.Documents.Read, ref.Documents.Kept, ref.Documents.DroppedByReason)
+}

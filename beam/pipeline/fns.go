@@ -26,12 +26,12 @@ import (
 )
 
 func init() {
-	register.DoFn4x1[context.Context, string, func([]byte), func(string, int64), error](&readFn{})
-	register.DoFn4x1[context.Context, []byte, func(string, []byte), func(string, int64), error](&stageFn{})
+	register.DoFn5x1[context.Context, string, func([]byte), func([]byte), func(string, int64), error](&readFn{})
+	register.DoFn5x1[context.Context, []byte, func(string, []byte), func([]byte), func(string, int64), error](&stageFn{})
 	register.DoFn3x1[string, []byte, func(string, string), error](&bucketFn{})
 	register.Function3x0[string, func(*string) bool, func(string, string)](edgeFn)
 	register.Function3x1[string, func(*string) bool, func(string, string), error](componentsFn)
-	register.Function5x1[string, func(*[]byte) bool, func(*string) bool, func(string, []byte), func(string, int64), error](dropDuplicatesFn)
+	register.Function6x1[string, func(*[]byte) bool, func(*string) bool, func(string, []byte), func([]byte), func(string, int64), error](dropDuplicatesFn)
 	register.Function2x3[string, []byte, int64, []byte, error](byFileFn)
 	register.Function4x0[int64, func(*string) bool, func(string, int64), func(string)](rankFn)
 	register.Function2x3[string, []byte, int64, string, error](keyFileFn)
@@ -40,6 +40,9 @@ func init() {
 	register.Iter1[int64]()
 	register.DoFn3x1[int64, func(*[]byte) bool, func(string, int64), error](&writeFn{})
 	register.DoFn2x1[string, func(*string) bool, error](&statsFn{})
+	register.DoFn2x1[int64, func(*[]byte) bool, error](&writeRejectsFn{})
+	register.Function1x3[[]byte, int64, []byte, error](keyRejectFn)
+	register.Emitter2[int64, []byte]()
 	register.Function2x2[string, int64, string, string](toOneKeyFn)
 	register.Function1x3[string, string, int64, error](parseCountFn)
 	register.Emitter1[[]byte]()
@@ -89,7 +92,8 @@ func parseCountFn(s string) (string, int64, error) {
 // name without extensions, unless input.source is set) and added (Added,
 // else the file's modification time), counts bad records per file and
 // records skipped on purpose, and treats a file that cannot be opened as
-// unreadable.
+// unreadable. Bad records and an unreadable file also go to reject, as
+// rows for the rejects shards.
 type readFn struct {
 	Config     string
 	ConfigName string
@@ -104,17 +108,27 @@ func (f *readFn) Setup() error {
 	return err
 }
 
-func (f *readFn) ProcessElement(ctx context.Context, task string, emit func([]byte), count func(string, int64)) error {
+func (f *readFn) ProcessElement(ctx context.Context, task string, emit func([]byte), reject func([]byte), count func(string, int64)) error {
 	idxText, path, ok := strings.Cut(task, "\t")
 	idx, err := strconv.ParseInt(idxText, 10, 64)
 	if !ok || err != nil {
 		return fmt.Errorf("pipeline: bad read task %q", task)
 	}
+	var docs, records, bad int64
+	emitBad := func(pe *winnow.ParseError) error {
+		b, err := encodeReject(badReject(idx, fmt.Sprintf("%s!%012d", orderKey(idx, docs), bad), pe))
+		if err != nil {
+			return err
+		}
+		bad++
+		reject(b)
+		return nil
+	}
 	in := f.cfg.Input
 	rd, err := format.Open(path, format.Options{TextField: in.TextField, IDField: in.IDField})
 	if err != nil {
 		count(countKey(cUnreadable, path, err.Error()), 1)
-		return nil
+		return emitBad(&winnow.ParseError{File: path, Offset: -1, Record: -1, Err: err})
 	}
 	defer rd.Close()
 	source := in.Source
@@ -140,7 +154,6 @@ func (f *readFn) ProcessElement(ctx context.Context, task string, emit func([]by
 		batch = batch[:0]
 		return nil
 	}
-	var docs int64
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -153,10 +166,19 @@ func (f *readFn) ProcessElement(ctx context.Context, task string, emit func([]by
 			count(countKey(cRejected, path), 1)
 			var pe *winnow.ParseError
 			if errors.As(err, &pe) {
+				if err := emitBad(pe); err != nil {
+					return err
+				}
+				records++
 				continue
 			}
-			break // the input cannot be read further: keep what was read
+			// the input cannot be read further: keep what was read
+			if err := emitBad(&winnow.ParseError{File: path, Offset: -1, Record: records, Err: err}); err != nil {
+				return err
+			}
+			break
 		}
+		records++
 		if d.Source == "" {
 			d.Source = source
 		}
@@ -183,6 +205,9 @@ func (f *readFn) ProcessElement(ctx context.Context, task string, emit func([]by
 	}
 	if err := rd.Close(); err != nil {
 		count(countKey(cRejected, path), 1)
+		if err := emitBad(&winnow.ParseError{File: path, Offset: -1, Record: -1, Err: err}); err != nil {
+			return err
+		}
 	}
 	return flush()
 }
@@ -201,8 +226,9 @@ func baseName(path string) string {
 // winnow.Stage values `winnow run` builds, called unchanged. One pipeline
 // is built per DoFn instance in Setup and closed in Teardown; the runner
 // calls ProcessElement from one goroutine per instance, which is the
-// Stage contract. Dropped documents are counted by "stage/rule"; kept
-// ones are emitted with their order key.
+// Stage contract. Dropped documents are counted by "stage/rule" and go
+// to reject as rows for the rejects shards; kept ones are emitted with
+// their order key.
 type stageFn struct {
 	Config     string
 	ConfigName string
@@ -228,7 +254,7 @@ func (f *stageFn) Teardown() error {
 	return err
 }
 
-func (f *stageFn) ProcessElement(ctx context.Context, batch []byte, emit func(string, []byte), count func(string, int64)) error {
+func (f *stageFn) ProcessElement(ctx context.Context, batch []byte, emit func(string, []byte), reject func([]byte), count func(string, int64)) error {
 	wires, err := decodeBatch(batch)
 	if err != nil {
 		return err
@@ -245,8 +271,21 @@ func (f *stageFn) ProcessElement(ctx context.Context, batch []byte, emit func(st
 	if err != nil {
 		return fmt.Errorf("pipeline: %w", err)
 	}
-	for _, d := range dropped {
+	for i, d := range dropped {
 		count(countKey(cDropped, d.Drop.Reason()), 1)
+		key, ok := keys[d]
+		if !ok {
+			key = fmt.Sprintf("%s+%06d", wires[0].Key, i)
+		}
+		file, err := fileOf(key)
+		if err != nil {
+			return err
+		}
+		b, err := encodeReject(droppedReject(file, key+"~", d))
+		if err != nil {
+			return err
+		}
+		reject(b)
 	}
 	for i, d := range kept {
 		key, ok := keys[d]
@@ -442,8 +481,12 @@ func (f *assignFn) ProcessElement(survivor string, ranks func(*int64) bool, memb
 // ("rule\tcluster id\tsize"): a document with a rule is counted as
 // dropped for "dedup/<rule>"; a survivor gets the attributes
 // dedup/cluster_id, dedup/cluster_size and dedup/is_duplicate (false) as
-// dedup.Run writes them; documents in no component pass unchanged.
-func dropDuplicatesFn(key string, docs func(*[]byte) bool, decisions func(*string) bool, emit func(string, []byte), count func(string, int64)) error {
+// dedup.Run writes them; documents in no component pass unchanged. A
+// dropped document goes to reject as a row for rejects/dedup, with the
+// reason dedup/<rule> and the detail "cluster <id>" of dedup.Run's rows;
+// its file, offset and record are its place in the input, where
+// dedup.Run names its row in the output shard.
+func dropDuplicatesFn(key string, docs func(*[]byte) bool, decisions func(*string) bool, emit func(string, []byte), reject func([]byte), count func(string, int64)) error {
 	decision := ""
 	var r string
 	for decisions(&r) {
@@ -466,10 +509,6 @@ func dropDuplicatesFn(key string, docs func(*[]byte) bool, decisions func(*strin
 		if len(parts) != 3 || err1 != nil || err2 != nil {
 			return fmt.Errorf("pipeline: bad dedup decision %q", decision)
 		}
-		if parts[0] != "" {
-			count(countKey(cDropped, "dedup/"+parts[0]), 1)
-			continue
-		}
 		w, err := decodeWire(d)
 		if err != nil {
 			return err
@@ -477,6 +516,20 @@ func dropDuplicatesFn(key string, docs func(*[]byte) bool, decisions func(*strin
 		doc, err := w.decode()
 		if err != nil {
 			return err
+		}
+		if parts[0] != "" {
+			count(countKey(cDropped, "dedup/"+parts[0]), 1)
+			file, err := fileOf(key)
+			if err != nil {
+				return err
+			}
+			doc.Drop = &winnow.Drop{Stage: "dedup", Rule: parts[0], Detail: "cluster " + parts[1]}
+			b, err := encodeReject(droppedReject(file, key, doc))
+			if err != nil {
+				return err
+			}
+			reject(b)
+			continue
 		}
 		doc.SetAttr(dedup.AttrClusterID, cluster)
 		doc.SetAttr(dedup.AttrClusterSize, size)
@@ -673,6 +726,68 @@ func writeStats(path string, st *run.Stats) error {
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("pipeline: %w", err)
+	}
+	return nil
+}
+
+// keyRejectFn keys a reject row by its input file index.
+func keyRejectFn(row []byte) (int64, []byte, error) {
+	r, err := decodeReject(row)
+	return r.FileIdx, row, err
+}
+
+// writeRejectsFn writes the reject rows of one input file, sorted (see
+// wireReject.Sort), with internal/format/jsonl's reject writer (the row
+// format of `winnow run`) to OutDir/Sub/NNNNN.jsonl.zst from NNNNN =
+// file index × 1000, as writeFn numbers document shards. Sub is
+// "rejects" for bad records and stage drops, "rejects/dedup" for
+// duplicates, as in `winnow run`.
+type writeRejectsFn struct {
+	OutDir     string
+	Sub        string
+	Config     string
+	ConfigName string
+
+	cfg *config.Config
+}
+
+func (f *writeRejectsFn) Setup() error {
+	cfg, err := loadConfig(f.ConfigName, []byte(f.Config))
+	f.cfg = cfg
+	return err
+}
+
+func (f *writeRejectsFn) ProcessElement(file int64, rows func(*[]byte) bool) error {
+	var all []wireReject
+	var b []byte
+	for rows(&b) {
+		r, err := decodeReject(b)
+		if err != nil {
+			return err
+		}
+		all = append(all, r)
+	}
+	slices.SortFunc(all, func(a, b wireReject) int { return strings.Compare(a.Sort, b.Sort) })
+	out := f.cfg.Output
+	w, err := jsonl.NewRejectWriter(filepath.Join(f.OutDir, filepath.FromSlash(f.Sub)), jsonl.ShardOptions{
+		Compression:   out.Compression,
+		MaxShardBytes: out.MaxShardBytes,
+		FirstIndex:    int(file) * shardsPerInput,
+	})
+	if err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	for _, r := range all {
+		if err := r.write(w); err != nil {
+			w.Close()
+			return fmt.Errorf("pipeline: %w", err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	if n := len(w.Shards()); n > shardsPerInput {
+		return fmt.Errorf("pipeline: input file %d needs %d rejects shards, more than %d: raise output.max_shard_bytes", file, n, shardsPerInput)
 	}
 	return nil
 }

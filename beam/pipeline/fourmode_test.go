@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/klauspost/compress/zstd"
 
 	"winnow/internal/config"
 	"winnow/internal/format"
@@ -180,8 +183,56 @@ func runModes(t *testing.T, tmp string, inputs []string, cfgText string, which .
 	return out
 }
 
+// rejectLines returns the rows of the rejects shards matching pattern
+// under dir, sorted, each with the named fields left out.
+func rejectLines(t *testing.T, dir, pattern string, drop ...string) []string {
+	t.Helper()
+	shards, err := filepath.Glob(filepath.Join(dir, pattern))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, sh := range shards {
+		f, err := os.Open(sh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := zstd.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(zr)
+		zr.Close()
+		f.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", sh, err)
+		}
+		for line := range strings.Lines(string(b)) {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(line), &m); err != nil {
+				t.Fatalf("%s: %v", sh, err)
+			}
+			for _, k := range drop {
+				delete(m, k)
+			}
+			l, _ := json.Marshal(m)
+			out = append(out, string(l))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// dedupRowVaries are the fields of a rejects/dedup row that legitimately
+// differ between modes: `winnow run` names the duplicate's row in its
+// output shard (documents/NNNNN.jsonl.zst, offset -1, record), and the
+// shards are cut differently by ranks; the Beam pipeline names its place
+// in the input.
+var dedupRowVaries = []string{"file", "offset", "record"}
+
 // compareModes checks every mode against the first: the same multiset of
-// document lines and the same counts (documents read, kept and dropped,
+// document lines, of rejects rows (rejects/ whole, rejects/dedup without
+// dedupRowVaries) and the same counts (documents read, kept and dropped,
 // drops by reason, bad records by file, input files).
 func compareModes(t *testing.T, modes []mode) {
 	t.Helper()
@@ -191,7 +242,21 @@ func compareModes(t *testing.T, modes []mode) {
 		t.Errorf("%s: shards hold %d documents, stats.json says %d", ref.name, len(refDocs), ref.st.Documents.Kept)
 	}
 	refLines := slices.Sorted(maps.Values(refDocs))
+	refRejects := rejectLines(t, ref.dir, "rejects/*.jsonl.zst")
+	refDedup := rejectLines(t, ref.dir, "rejects/dedup/*.jsonl.zst", dedupRowVaries...)
+	if int64(len(refRejects)+len(refDedup)) != ref.st.Documents.Dropped+ref.st.Rejected.Total {
+		t.Errorf("%s: %d + %d rejects rows, stats.json says %d dropped and %d bad records", ref.name, len(refRejects), len(refDedup),
+			ref.st.Documents.Dropped, ref.st.Rejected.Total)
+	}
 	for _, m := range modes[1:] {
+		if got := rejectLines(t, m.dir, "rejects/*.jsonl.zst"); !slices.Equal(got, refRejects) {
+			t.Errorf("%s: %d rows of rejects/ differ from %s's %d", m.name, len(got), ref.name, len(refRejects))
+			diffLines(t, m.name, got, refRejects)
+		}
+		if got := rejectLines(t, m.dir, "rejects/dedup/*.jsonl.zst", dedupRowVaries...); !slices.Equal(got, refDedup) {
+			t.Errorf("%s: %d rows of rejects/dedup differ from %s's %d", m.name, len(got), ref.name, len(refDedup))
+			diffLines(t, m.name, got, refDedup)
+		}
 		docs := readDocs(t, m.dir)
 		if lines := slices.Sorted(maps.Values(docs)); !slices.Equal(lines, refLines) {
 			t.Errorf("%s: %d document lines differ from %s's %d", m.name, len(lines), ref.name, len(refLines))
@@ -206,6 +271,24 @@ func compareModes(t *testing.T, modes []mode) {
 		if m.st.Inputs.Total != ref.st.Inputs.Total || m.st.Inputs.Unreadable != ref.st.Inputs.Unreadable {
 			t.Errorf("%s: inputs %d (unreadable %d), %s %d (%d)", m.name, m.st.Inputs.Total, m.st.Inputs.Unreadable,
 				ref.name, ref.st.Inputs.Total, ref.st.Inputs.Unreadable)
+		}
+	}
+}
+
+// diffLines reports up to five lines in only one of two sorted lists.
+func diffLines(t *testing.T, name string, got, want []string) {
+	t.Helper()
+	n := 0
+	for _, l := range got {
+		if _, ok := slices.BinarySearch(want, l); !ok && n < 5 {
+			t.Errorf("%s has extra line %s", name, trunc(l))
+			n++
+		}
+	}
+	for _, l := range want {
+		if _, ok := slices.BinarySearch(got, l); !ok && n < 10 {
+			t.Errorf("%s lacks line %s", name, trunc(l))
+			n++
 		}
 	}
 }
@@ -299,6 +382,18 @@ func TestMetamorphicFourModes(t *testing.T) {
 	}
 	if pairs == 0 {
 		t.Error("no copied dolma record passed the quality filter: no duplicate across ranks")
+	}
+
+	// The rejects hold the broken line and the duplicates.
+	rej := strings.Join(rejectLines(t, modes[0].dir, "rejects/*.jsonl.zst", "text"), "\n")
+	if !strings.Contains(rej, `"reason":"read/parse_error"`) || !strings.Contains(rej, `"id":"short"`) {
+		t.Errorf("rejects/ lack the broken line or the short document:\n%s", trunc(rej))
+	}
+	dups := strings.Join(rejectLines(t, modes[0].dir, "rejects/dedup/*.jsonl.zst", "text"), "\n")
+	for _, id := range []string{"dup-exact", "dup-space", "dup-near"} {
+		if !strings.Contains(dups, `"id":"`+id+`"`) {
+			t.Errorf("rejects/dedup lack %s", id)
+		}
 	}
 
 	compareModes(t, modes)

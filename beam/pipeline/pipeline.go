@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/transforms/stats"
 
+	"winnow"
 	"winnow/internal/config"
 	"winnow/internal/dedup"
 	"winnow/internal/format"
@@ -109,7 +112,7 @@ func expandInputs(args []string) (files []string, unreadable map[string]string) 
 }
 
 // outputs are the names this pipeline writes under OutDir.
-var outputs = []string{"documents", "stats.json"}
+var outputs = []string{"documents", "rejects", "stats.json"}
 
 func prepareOut(dir string, overwrite bool) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -207,10 +210,32 @@ func Build(s beam.Scope, opt Options) error {
 	sort.Strings(initial)
 
 	s = s.Scope("winnow")
-	batches, readCounts := beam.ParDo2(s.Scope("read"), &readFn{Config: cfgText, ConfigName: opt.ConfigName, Added: opt.Added},
+	batches, readRejects, readCounts := beam.ParDo3(s.Scope("read"), &readFn{Config: cfgText, ConfigName: opt.ConfigName, Added: opt.Added},
 		beam.CreateList(s, tasks))
-	kept, stageCounts := beam.ParDo2(s.Scope("stages"), &stageFn{Config: cfgText, ConfigName: opt.ConfigName}, batches)
+	kept, stageRejects, stageCounts := beam.ParDo3(s.Scope("stages"), &stageFn{Config: cfgText, ConfigName: opt.ConfigName}, batches)
 	countCols := []beam.PCollection{beam.ParDo(s, parseCountFn, beam.CreateList(s, initial)), readCounts, stageCounts}
+	rejectCols := []beam.PCollection{readRejects, stageRejects}
+	if len(unreadable) > 0 {
+		// arguments that name nothing: rows after those of every file,
+		// as if each were one more input file
+		args := slices.Sorted(maps.Keys(unreadable))
+		rows := make([][]byte, len(args))
+		for i, a := range args {
+			idx := int64(len(files) + i)
+			b, err := encodeReject(badReject(idx, orderKey(idx, 0), &winnow.ParseError{File: a, Offset: -1, Record: -1, Err: errors.New(unreadable[a])}))
+			if err != nil {
+				return err
+			}
+			rows[i] = b
+		}
+		rejectCols = append(rejectCols, beam.CreateList(s, rows))
+	}
+	writeRejects := func(sub string, cols ...beam.PCollection) {
+		byFile := beam.ParDo(s, keyRejectFn, beam.Flatten(s, cols...))
+		beam.ParDo0(s.Scope("write "+sub), &writeRejectsFn{OutDir: outDir, Sub: sub, Config: cfgText, ConfigName: opt.ConfigName},
+			beam.GroupByKey(s, byFile))
+	}
+	writeRejects("rejects", rejectCols...)
 
 	if hasDedup {
 		ds := s.Scope("dedup")
@@ -219,9 +244,10 @@ func Build(s beam.Scope, opt Options) error {
 		members := beam.ParDo(ds, componentsFn, beam.GroupByKey(ds, edges))
 		ranks, fileCounts := beam.ParDo2(ds, rankFn, beam.GroupByKey(ds, beam.ParDo(ds, keyFileFn, kept)))
 		decisions := beam.ParDo(ds, &assignFn{}, beam.CoGroupByKey(ds, ranks, members), beam.SideInput{Input: fileCounts})
-		var dedupCounts beam.PCollection
-		kept, dedupCounts = beam.ParDo2(ds, dropDuplicatesFn, beam.CoGroupByKey(ds, kept, decisions))
+		var dedupRejects, dedupCounts beam.PCollection
+		kept, dedupRejects, dedupCounts = beam.ParDo3(ds, dropDuplicatesFn, beam.CoGroupByKey(ds, kept, decisions))
 		countCols = append(countCols, dedupCounts)
+		writeRejects("rejects/dedup", dedupRejects)
 	}
 
 	byFile := beam.ParDo(s, byFileFn, kept)

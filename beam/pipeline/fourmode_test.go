@@ -32,11 +32,15 @@ import (
 //	b-dups.jsonl  dup-exact (dup-orig's text), dup-space (every space
 //	              doubled: an exact duplicate after whitespace
 //	              normalisation), uniq-2
-//	c-near.jsonl  dup-near (dup-orig with one word changed: a near
-//	              duplicate), a broken line (a bad record), uniq-3
+//	c-near.jsonl  dup-near (dup-orig with one word changed: Jaccard
+//	              similarity of the 5-gram shingle sets about 0.97, by hand
+//	              (300 − 5) / (300 + 5)), a broken line (a bad record),
+//	              dup-far (dup-orig with 10 words changed: about 0.71 by
+//	              hand, (300 − 50) / (300 + 50), and an LSH candidate of
+//	              dup-orig in 2 of its 14 bands), uniq-3
 //
-// Each document has a created time; dup-near is the oldest of its
-// cluster, dup-space has none (it ranks last under "oldest").
+// Each document has a created time; dup-far is the oldest, then
+// dup-near; dup-space has none (it ranks last under "oldest").
 // copies maps copy-N to the id of the record it copies.
 func fourModeInputs(t *testing.T, dir string) (inputs []string, copies map[string]string) {
 	t.Helper()
@@ -75,6 +79,7 @@ func fourModeInputs(t *testing.T, dir string) (inputs []string, copies map[strin
 	c := []doc{
 		{"dup-near", near, "2019-03-01T00:00:00Z"},
 		{"", "", ""}, // the broken line
+		{"dup-far", nearCopy(base, 10), "2018-01-01T00:00:00Z"},
 		{"uniq-3", prose(4, 260), "2019-03-02T00:00:00Z"},
 	}
 	write := func(name string, docs []doc) string {
@@ -223,6 +228,23 @@ func rejectLines(t *testing.T, dir, pattern string, drop ...string) []string {
 	return out
 }
 
+// rejectRows returns the rows of the rejects shards matching pattern
+// under dir by id (rows without an id left out).
+func rejectRows(t *testing.T, dir, pattern string) map[string]map[string]any {
+	t.Helper()
+	out := map[string]map[string]any{}
+	for _, l := range rejectLines(t, dir, pattern) {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatal(err)
+		}
+		if id, _ := m["id"].(string); id != "" {
+			out[id] = m
+		}
+	}
+	return out
+}
+
 // dedupRowVaries are the fields of a rejects/dedup row that legitimately
 // differ between modes: `winnow run` names the duplicate's row in its
 // output shard (documents/NNNNN.jsonl.zst, offset -1, record), and the
@@ -357,14 +379,14 @@ func TestMetamorphicFourModes(t *testing.T) {
 			t.Errorf("dropped %s", id)
 		}
 	}
-	for _, id := range []string{"dup-exact", "dup-space", "dup-near", "short"} {
+	for _, id := range []string{"dup-exact", "dup-space", "dup-near", "dup-far", "short"} {
 		if _, ok := docs[id]; ok {
 			t.Errorf("kept %s", id)
 		}
 	}
-	// dup-orig survives a cluster of four (itself, the exact copy, the
-	// whitespace variant and the near copy) and is tagged.
-	if g := docs["dup-orig"]; !strings.Contains(g, `"dedup/cluster_size":4`) || !strings.Contains(g, `"dedup/is_duplicate":false`) {
+	// dup-orig survives a cluster of five (itself, the exact copy, the
+	// whitespace variant and the two near copies) and is tagged.
+	if g := docs["dup-orig"]; !strings.Contains(g, `"dedup/cluster_size":5`) || !strings.Contains(g, `"dedup/is_duplicate":false`) {
 		t.Errorf("the survivor dup-orig is not tagged: %s", trunc(g))
 	}
 	// Of each copy and its dolma original at most one is kept, and at
@@ -385,17 +407,81 @@ func TestMetamorphicFourModes(t *testing.T) {
 	}
 
 	// The rejects hold the broken line and the duplicates.
-	rej := strings.Join(rejectLines(t, modes[0].dir, "rejects/*.jsonl.zst", "text"), "\n")
-	if !strings.Contains(rej, `"reason":"read/parse_error"`) || !strings.Contains(rej, `"id":"short"`) {
-		t.Errorf("rejects/ lack the broken line or the short document:\n%s", trunc(rej))
+	rej := rejectLines(t, modes[0].dir, "rejects/*.jsonl.zst", "text")
+	if !slices.ContainsFunc(rej, func(l string) bool { return strings.Contains(l, `"reason":"read/parse_error"`) }) {
+		t.Error("rejects/ lack the broken line")
 	}
-	dups := strings.Join(rejectLines(t, modes[0].dir, "rejects/dedup/*.jsonl.zst", "text"), "\n")
-	for _, id := range []string{"dup-exact", "dup-space", "dup-near"} {
-		if !strings.Contains(dups, `"id":"`+id+`"`) {
-			t.Errorf("rejects/dedup lack %s", id)
+	if r := rejectRows(t, modes[0].dir, "rejects/*.jsonl.zst")["short"]; r == nil || !strings.HasPrefix(r["reason"].(string), "gopher_quality/") {
+		t.Errorf("rejects/ row of short: %v, want a gopher_quality reason", r)
+	}
+	dups := rejectRows(t, modes[0].dir, "rejects/dedup/*.jsonl.zst")
+	for id, reason := range map[string]string{"dup-exact": "dedup/exact", "dup-space": "dedup/exact", "dup-near": "dedup/near_duplicate", "dup-far": "dedup/near_duplicate"} {
+		if got := dups[id]["reason"]; got != reason {
+			t.Errorf("rejects/dedup row of %s has reason %v, want %s", id, got, reason)
 		}
 	}
 
 	compareModes(t, modes)
 	t.Logf("read %d, kept %d, drops %v", ref.Documents.Read, ref.Documents.Kept, ref.Documents.DroppedByReason)
+}
+
+// nearCopy returns text with k of its space-separated words, evenly
+// spaced, replaced by "lantern" (a word of no prose vocabulary).
+func nearCopy(text string, k int) string {
+	words := strings.Split(text, " ")
+	for i := range k {
+		words[3+i*(len(words)-4)/k] = "lantern"
+	}
+	return strings.Join(words, " ")
+}
+
+// oldestVerifyConfig is testConfig with the survivor policy "oldest" and
+// Jaccard verification at 0.8: between dup-near's 0.97 and dup-far's 0.71.
+const oldestVerifyConfig = `
+batch_size: 64
+steps:
+  - clean
+  - gopher_quality: {profile: datatrove}
+  - minhash: {survivor: oldest, verify_jaccard: 0.8}
+`
+
+// TestMetamorphicOldestVerified runs the four modes with survivor
+// "oldest" and verify_jaccard. By hand: verification rejects the LSH
+// candidate pair of dup-far (Jaccard 0.71 < 0.8), which stays, although
+// it is the oldest of all; the cluster {dup-orig, dup-exact, dup-space,
+// dup-near} keeps dup-near, the oldest (2019), so the other three are
+// dropped as near duplicates of it (their exact hash is not dup-near's),
+// and the cluster id is still that of dup-orig, its first document.
+func TestMetamorphicOldestVerified(t *testing.T) {
+	tmp := t.TempDir()
+	inputs, _ := fourModeInputs(t, tmp)
+	modes := runModes(t, tmp, inputs, oldestVerifyConfig, "1 worker", "3 workers", "3 ranks", "beam")
+	docs := readDocs(t, modes[0].dir)
+	for _, id := range []string{"dup-near", "dup-far", "uniq-1"} {
+		if _, ok := docs[id]; !ok {
+			t.Errorf("dropped %s", id)
+		}
+	}
+	for _, id := range []string{"dup-orig", "dup-exact", "dup-space"} {
+		if _, ok := docs[id]; ok {
+			t.Errorf("kept %s", id)
+		}
+	}
+	if g := docs["dup-near"]; !strings.Contains(g, `"dedup/cluster_size":4`) || !strings.Contains(g, `"dedup/is_duplicate":false`) {
+		t.Errorf("the survivor dup-near is not tagged: %s", trunc(g))
+	}
+	if g := docs["dup-far"]; strings.Contains(g, `"dedup/`) {
+		t.Errorf("dup-far is in a cluster: %s", trunc(g))
+	}
+	dups := rejectRows(t, modes[0].dir, "rejects/dedup/*.jsonl.zst")
+	for _, id := range []string{"dup-orig", "dup-exact", "dup-space"} {
+		if got := dups[id]["reason"]; got != "dedup/near_duplicate" {
+			t.Errorf("rejects/dedup row of %s has reason %v, want dedup/near_duplicate", id, got)
+		}
+		// every row of the cluster names the same cluster
+		if got, want := dups[id]["detail"], dups["dup-orig"]["detail"]; got != want {
+			t.Errorf("rejects/dedup row of %s has detail %v, dup-orig's %v", id, got, want)
+		}
+	}
+	compareModes(t, modes)
 }

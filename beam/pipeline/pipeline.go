@@ -56,9 +56,8 @@ func loadConfig(name string, data []byte) (*config.Config, error) {
 }
 
 // dedupConfig returns the minhash step's config and whether the
-// pipeline has one, refusing the options this pipeline does not
-// implement: repeated-line dedup, Jaccard verification, tag-only mode
-// and survivor policies other than "first".
+// pipeline has one, refusing the option this pipeline does not
+// implement: repeated-line dedup.
 func dedupConfig(cfg *config.Config) (dedup.Config, bool, error) {
 	dc, ok := run.DedupConfig(cfg)
 	if !ok {
@@ -67,15 +66,6 @@ func dedupConfig(cfg *config.Config) (dedup.Config, bool, error) {
 	var errs []error
 	if dc.Lines.Enabled {
 		errs = append(errs, errors.New("pipeline: minhash lines.enabled (repeated-line dedup) is not supported on beam"))
-	}
-	if dc.Verify > 0 {
-		errs = append(errs, errors.New("pipeline: minhash verify_jaccard is not supported on beam"))
-	}
-	if dc.TagOnly {
-		errs = append(errs, errors.New("pipeline: minhash tag_only is not supported on beam"))
-	}
-	if dc.Survivor != "first" {
-		errs = append(errs, fmt.Errorf("pipeline: minhash survivor %q is not supported on beam (only first)", dc.Survivor))
 	}
 	return dc, true, errors.Join(errs...)
 }
@@ -239,13 +229,21 @@ func Build(s beam.Scope, opt Options) error {
 
 	if hasDedup {
 		ds := s.Scope("dedup")
-		buckets := beam.ParDo(ds, &bucketFn{Exact: dc.Exact, Near: dc.Near}, kept)
-		edges := beam.ParDo(ds, edgeFn, beam.GroupByKey(ds, buckets))
-		members := beam.ParDo(ds, componentsFn, beam.GroupByKey(ds, edges))
+		verify := dc.Verify > 0
+		buckets := beam.ParDo(ds, &bucketFn{Exact: dc.Exact, Near: dc.Near, Survivor: dc.Survivor, WithExact: verify && dc.Exact}, kept)
+		edges, pairs := beam.ParDo2(ds, &edgeFn{Exact: dc.Exact, Verify: verify}, beam.GroupByKey(ds, buckets))
+		if verify {
+			vs := ds.Scope("verify")
+			refs := beam.ParDo(vs, pairRefsFn, pairs)
+			sets := beam.ParDo(vs, &shinglesFn{MinHash: dc.MinHash}, beam.CoGroupByKey(vs, kept, refs))
+			verified := beam.ParDo(vs, &verifyFn{Threshold: dc.Verify}, beam.GroupByKey(vs, sets))
+			edges = beam.Flatten(ds, edges, verified)
+		}
+		members := beam.ParDo(ds, &componentsFn{Survivor: dc.Survivor}, beam.GroupByKey(ds, edges))
 		ranks, fileCounts := beam.ParDo2(ds, rankFn, beam.GroupByKey(ds, beam.ParDo(ds, keyFileFn, kept)))
 		decisions := beam.ParDo(ds, &assignFn{}, beam.CoGroupByKey(ds, ranks, members), beam.SideInput{Input: fileCounts})
 		var dedupRejects, dedupCounts beam.PCollection
-		kept, dedupRejects, dedupCounts = beam.ParDo3(ds, dropDuplicatesFn, beam.CoGroupByKey(ds, kept, decisions))
+		kept, dedupRejects, dedupCounts = beam.ParDo3(ds, &dropDuplicatesFn{TagOnly: dc.TagOnly}, beam.CoGroupByKey(ds, kept, decisions))
 		countCols = append(countCols, dedupCounts)
 		writeRejects("rejects/dedup", dedupRejects)
 	}

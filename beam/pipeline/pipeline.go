@@ -128,15 +128,20 @@ func prepareOut(dir string, overwrite bool) error {
 //	input files ─▶ readFn (one element per file: batches of documents)
 //	            ─▶ stageFn (the configured winnow.Stage values, unchanged)
 //	            ─▶ kept documents keyed by order key
-//	[minhash step]  ─▶ bucketFn: (exact hash | band j hash, key)
+//	[minhash step]  ─▶ bucketFn: (exact hash | band j hash, node)
 //	                ─▶ GroupByKey ─▶ edgeFn: star edges per bucket
+//	                [verify_jaccard] band edges as candidate pairs ─▶
+//	                   pairRefsFn ─▶ CoGroupByKey with the documents ─▶
+//	                   shinglesFn ─▶ GroupByKey by pair ─▶ verifyFn
 //	                ─▶ GroupByKey on one key ─▶ componentsFn: union-find,
-//	                   survivor = smallest order key, rule per member
+//	                   survivor by the policy, rule per member
 //	                ─▶ CoGroupByKey with rankFn's per-file ranks (+ file
 //	                   counts as side input) ─▶ assignFn: cluster id =
-//	                   survivor's ordinal, as dedup.Run numbers clusters
+//	                   ordinal of the component's smallest member
 //	                ─▶ CoGroupByKey with the documents ─▶ dropDuplicatesFn
 //	            ─▶ GroupByKey by input file ─▶ writeFn (documents shards)
+//	bad records, dropped documents ─▶ GroupByKey by input file ─▶
+//	            writeRejectsFn (rejects/, rejects/dedup/)
 //	counts of every step ─▶ SumPerKey ─▶ GroupByKey on one key ─▶ statsFn
 //
 // The config is checked, the inputs expanded and the output folder

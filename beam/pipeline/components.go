@@ -1,14 +1,21 @@
 package pipeline
 
 import (
+	"encoding/json"
+	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
+	"winnow"
 	"winnow/internal/dedup"
 )
 
-// edge joins two documents, by order key, that share an LSH bucket: the
-// same exact content hash (Exact) or the same hash of one LSH band.
+// edge joins two documents (nodes: see encodeNode) that share an LSH
+// bucket: the same exact content hash (Exact) or the same hash of one
+// LSH band.
 type edge struct {
 	A, B  string
 	Exact bool
@@ -36,13 +43,14 @@ func decodeEdge(s string) (edge, bool) {
 	return edge{A: a, B: b, Exact: kind == "x"}, true
 }
 
-// bucketEdges turns the members of one bucket (order keys, in any order
-// and possibly repeated) into edges from the smallest member to each
-// other one: a star has the same connected component as the clique and
-// only len(members)-1 edges, as in dedup.Run.
+// bucketEdges turns the members of one bucket (nodes, in any order and
+// possibly repeated) into edges from the member with the smallest order
+// key to each other one: a star has the same connected component as the
+// clique and only len(members)-1 edges, as in dedup.Run.
 func bucketEdges(members []string, exact bool) []edge {
-	slices.Sort(members)
-	members = slices.Compact(members)
+	key := func(n string) string { k, _, _ := parseNode(n); return k }
+	slices.SortFunc(members, func(a, b string) int { return strings.Compare(key(a), key(b)) })
+	members = slices.CompactFunc(members, func(a, b string) bool { return key(a) == key(b) })
 	if len(members) < 2 {
 		return nil
 	}
@@ -86,63 +94,187 @@ func (u *unionFind) union(a, b int) {
 }
 
 // member is one document of a connected component with two or more
-// documents: the component's survivor (order key), its size, and the
-// rule the document is dropped for ("" for the survivor itself).
+// documents: the component's smallest order key (its id: dedup.Run
+// numbers a cluster by its smallest ordinal), its survivor (order key),
+// its size, and the rule the document is dropped for ("" for the
+// survivor itself).
 type member struct {
-	Survivor string
-	Rule     string
-	Size     int
+	Component string
+	Survivor  string
+	Rule      string
+	Size      int
 }
 
-// duplicates finds the connected components of the graph the edges
-// draw, keeps in each the survivor with the smallest order key (the
-// "first" survivor policy of internal/dedup), and returns every member
-// of every component with the rule it is dropped for: dedup.RuleExact
-// when its exact content hash equals the survivor's (the two are joined
-// by exact edges alone), else dedup.RuleNear; "" for the survivor. These
-// are dedup.Run's clusters and reasons, computed over order keys instead
-// of output ordinals.
-func duplicates(edges []edge) map[string]member {
+// A node is a document in an edge: "key|policy key|exact hash", the last
+// two parts empty when not needed (survivor policy "first", no
+// verification); a bare order key is a node too.
+func encodeNode(key, policy, exact string) string {
+	return key + "|" + policy + "|" + exact
+}
+
+// parseNode returns the order key, survivor policy key and exact hash of
+// a node.
+func parseNode(s string) (key, policy, exact string) {
+	key, rest, _ := strings.Cut(s, "|")
+	policy, exact, _ = strings.Cut(rest, "|")
+	return key, policy, exact
+}
+
+// Survivor policies, as internal/dedup parses Config.Survivor.
+const (
+	policyFirst     = "first"
+	policyOldest    = "oldest"
+	policyAttribute = "attribute"
+)
+
+// parsePolicy splits a survivor setting into the policy and, for
+// "attribute:<name>", the attribute name.
+func parsePolicy(s string) (policy, attr string) {
+	if name, ok := strings.CutPrefix(s, "attribute:"); ok {
+		return policyAttribute, name
+	}
+	if s == "" {
+		return policyFirst, ""
+	}
+	return s, ""
+}
+
+// policyKey is d's survivor key, as internal/dedup computes it: `created`
+// in Unix seconds (+Inf when missing or unparsable) for "oldest", the
+// attribute's numeric value (−Inf when missing or not a number) for
+// "attribute:<name>". It is formatted so that strconv.ParseFloat gives
+// back the same float64.
+func policyKey(d *winnow.Doc, policy, attr string) string {
+	v := math.Inf(1)
+	switch policy {
+	case policyOldest:
+		if t, err := time.Parse(time.RFC3339Nano, d.Created); err == nil {
+			v = float64(t.UnixNano()) / 1e9
+		}
+	case policyAttribute:
+		v = math.Inf(-1)
+		if f, ok := toFloat(d.Attributes[attr]); ok {
+			v = f
+		}
+	default:
+		return ""
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+func toFloat(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, !math.IsNaN(x)
+	case int:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case json.Number:
+		f, err := x.Float64()
+		return f, err == nil
+	case bool:
+		if x {
+			return 1, true
+		}
+		return 0, true
+	}
+	return 0, false
+}
+
+// better reports whether policy key a beats b: strictly, so that ties
+// keep the earlier document (internal/dedup's rule).
+func better(policy string, a, b float64) bool {
+	if policy == policyOldest {
+		return a < b
+	}
+	return a > b
+}
+
+// duplicates finds the connected components of the graph the edges draw
+// (their ends are nodes: see encodeNode). In each it keeps one survivor:
+// under policyFirst the smallest order key; under policyOldest and
+// policyAttribute the member whose policy key is strictly better than
+// that of every member before it in order-key order (ties keep the
+// earlier document, as in internal/dedup; a node without a policy key
+// ranks last). It returns every member of every component with the rule
+// it is dropped for: dedup.RuleExact when its exact content hash equals
+// the survivor's (the two are joined by exact edges alone), else
+// dedup.RuleNear; "" for the survivor. These are dedup.Run's clusters
+// and reasons, computed over order keys instead of output ordinals.
+func duplicates(edges []edge, policy string) (map[string]member, error) {
 	idx := map[string]int{}
 	var keys []string
+	var pkeys []float64
 	all, exact := &unionFind{}, &unionFind{}
-	id := func(k string) int {
+	worst := math.Inf(1)
+	if policy == policyAttribute {
+		worst = math.Inf(-1)
+	}
+	id := func(n string) (int, error) {
+		k, p, _ := parseNode(n)
 		i, ok := idx[k]
 		if !ok {
 			i = all.add()
 			exact.add()
 			idx[k] = i
 			keys = append(keys, k)
+			pkeys = append(pkeys, worst)
 		}
-		return i
+		if p != "" {
+			v, err := strconv.ParseFloat(p, 64)
+			if err != nil {
+				return 0, fmt.Errorf("pipeline: bad survivor key in node %q", n)
+			}
+			pkeys[i] = v
+		}
+		return i, nil
 	}
 	for _, e := range edges {
-		a, b := id(e.A), id(e.B)
+		a, err := id(e.A)
+		if err != nil {
+			return nil, err
+		}
+		b, err := id(e.B)
+		if err != nil {
+			return nil, err
+		}
 		all.union(a, b)
 		if e.Exact {
 			exact.union(a, b)
 		}
 	}
-	survivor := map[int]int{} // component root -> index of its smallest key
-	for i, k := range keys {
+	order := make([]int, len(keys))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(keys[a], keys[b]) })
+	type comp struct{ min, survivor int }
+	comps := map[int]*comp{} // component root -> its smallest key and survivor
+	for _, i := range order {
 		r := all.find(i)
-		if s, ok := survivor[r]; !ok || k < keys[s] {
-			survivor[r] = i
+		c := comps[r]
+		if c == nil {
+			comps[r] = &comp{min: i, survivor: i}
+			continue
+		}
+		if policy != policyFirst && better(policy, pkeys[i], pkeys[c.survivor]) {
+			c.survivor = i
 		}
 	}
 	out := make(map[string]member, len(keys))
 	for i, k := range keys {
 		r := all.find(i)
-		s := survivor[r]
-		m := member{Survivor: keys[s], Size: all.size[r]}
+		c := comps[r]
+		m := member{Component: keys[c.min], Survivor: keys[c.survivor], Size: all.size[r]}
 		switch {
-		case s == i:
-		case exact.find(i) == exact.find(s):
+		case c.survivor == i:
+		case exact.find(i) == exact.find(c.survivor):
 			m.Rule = dedup.RuleExact
 		default:
 			m.Rule = dedup.RuleNear
 		}
 		out[k] = m
 	}
-	return out
+	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"testing"
 
+	"winnow"
 	"winnow/internal/dedup"
 )
 
@@ -36,7 +37,10 @@ func TestDuplicates(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			members := duplicates(tc.edges)
+			members, err := duplicates(tc.edges, policyFirst)
+			if err != nil {
+				t.Fatal(err)
+			}
 			got := map[string]string{}
 			for k, m := range members {
 				if m.Rule != "" {
@@ -54,13 +58,77 @@ func TestDuplicates(t *testing.T) {
 }
 
 func TestDuplicatesMembers(t *testing.T) {
-	got := duplicates([]edge{{"c", "d", true}, {"a", "b", false}, {"b", "e", false}})
+	got, err := duplicates([]edge{{"c", "d", true}, {"a", "b", false}, {"b", "e", false}}, policyFirst)
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := map[string]member{
-		"a": {"a", "", 3}, "b": {"a", dedup.RuleNear, 3}, "e": {"a", dedup.RuleNear, 3},
-		"c": {"c", "", 2}, "d": {"c", dedup.RuleExact, 2},
+		"a": {"a", "a", "", 3}, "b": {"a", "a", dedup.RuleNear, 3}, "e": {"a", "a", dedup.RuleNear, 3},
+		"c": {"c", "c", "", 2}, "d": {"c", "c", dedup.RuleExact, 2},
 	}
 	if !maps.Equal(got, want) {
 		t.Errorf("duplicates = %v, want %v", got, want)
+	}
+}
+
+// TestDuplicatesPolicies checks the survivor policies on nodes carrying
+// policy keys. Component {a, b, c, d}: a and b are exact copies, c and d
+// near ones. Under "oldest" (smallest key wins) c (key 10) beats a (30)
+// and b (20); d ties with c at 10 and loses, being later. Under
+// "attribute" (largest key wins) a (30) stays. The component id is a,
+// its smallest order key, whoever survives; b is an exact duplicate of a
+// and so near_duplicate of the survivor c.
+func TestDuplicatesPolicies(t *testing.T) {
+	a, b, c, d := encodeNode("a", "30", ""), encodeNode("b", "20", ""), encodeNode("c", "10", ""), encodeNode("d", "10", "")
+	edges := []edge{{a, b, true}, {a, c, false}, {c, d, false}}
+	got, err := duplicates(edges, policyOldest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]member{
+		"a": {"a", "c", dedup.RuleNear, 4}, "b": {"a", "c", dedup.RuleNear, 4},
+		"c": {"a", "c", "", 4}, "d": {"a", "c", dedup.RuleNear, 4},
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("oldest: duplicates = %v, want %v", got, want)
+	}
+	got, err = duplicates(edges, policyAttribute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = map[string]member{
+		"a": {"a", "a", "", 4}, "b": {"a", "a", dedup.RuleExact, 4},
+		"c": {"a", "a", dedup.RuleNear, 4}, "d": {"a", "a", dedup.RuleNear, 4},
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("attribute: duplicates = %v, want %v", got, want)
+	}
+	// +Inf (no created time) ranks last under oldest.
+	got, err = duplicates([]edge{{encodeNode("a", "+Inf", ""), encodeNode("b", "5", ""), false}}, policyOldest)
+	if err != nil || got["b"].Rule != "" || got["a"].Rule != dedup.RuleNear {
+		t.Errorf("oldest with +Inf: %v, %v", got, err)
+	}
+	if _, err := duplicates([]edge{{encodeNode("a", "x", ""), "b", false}}, policyOldest); err == nil {
+		t.Error("a bad policy key gave no error")
+	}
+}
+
+func TestPolicyKey(t *testing.T) {
+	d := &winnow.Doc{Created: "2019-03-01T00:00:00Z", Attributes: map[string]any{"score": 0.5, "flag": true, "name": "x"}}
+	for _, tc := range []struct{ policy, attr, want string }{
+		{policyOldest, "", "1.5513984e+09"}, // date -d 2019-03-01T00:00:00Z +%s: 1551398400
+		{policyAttribute, "score", "0.5"},
+		{policyAttribute, "flag", "1"},
+		{policyAttribute, "name", "-Inf"},
+		{policyAttribute, "missing", "-Inf"},
+		{policyFirst, "", ""},
+	} {
+		if got := policyKey(d, tc.policy, tc.attr); got != tc.want {
+			t.Errorf("policyKey(%s, %s) = %q, want %q", tc.policy, tc.attr, got, tc.want)
+		}
+	}
+	if got := policyKey(&winnow.Doc{}, policyOldest, ""); got != "+Inf" {
+		t.Errorf("oldest without created = %q, want +Inf", got)
 	}
 }
 

@@ -1,7 +1,9 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,12 +28,15 @@ import (
 )
 
 func init() {
-	register.DoFn4x1[context.Context, string, func([]byte), func(string, int64), error](&readFn{})
-	register.DoFn4x1[context.Context, []byte, func(string, []byte), func(string, int64), error](&stageFn{})
+	register.DoFn5x1[context.Context, string, func([]byte), func([]byte), func(string, int64), error](&readFn{})
+	register.DoFn5x1[context.Context, []byte, func(string, []byte), func([]byte), func(string, int64), error](&stageFn{})
 	register.DoFn3x1[string, []byte, func(string, string), error](&bucketFn{})
-	register.Function3x0[string, func(*string) bool, func(string, string)](edgeFn)
-	register.Function3x1[string, func(*string) bool, func(string, string), error](componentsFn)
-	register.Function5x1[string, func(*[]byte) bool, func(*string) bool, func(string, []byte), func(string, int64), error](dropDuplicatesFn)
+	register.DoFn4x1[string, func(*string) bool, func(string, string), func(string), error](&edgeFn{})
+	register.DoFn3x1[string, func(*string) bool, func(string, string), error](&componentsFn{})
+	register.DoFn6x1[string, func(*[]byte) bool, func(*string) bool, func(string, []byte), func([]byte), func(string, int64), error](&dropDuplicatesFn{})
+	register.Function2x0[string, func(string, string)](pairRefsFn)
+	register.DoFn4x1[string, func(*[]byte) bool, func(*string) bool, func(string, []byte), error](&shinglesFn{})
+	register.DoFn3x1[string, func(*[]byte) bool, func(string, string), error](&verifyFn{})
 	register.Function2x3[string, []byte, int64, []byte, error](byFileFn)
 	register.Function4x0[int64, func(*string) bool, func(string, int64), func(string)](rankFn)
 	register.Function2x3[string, []byte, int64, string, error](keyFileFn)
@@ -40,6 +45,9 @@ func init() {
 	register.Iter1[int64]()
 	register.DoFn3x1[int64, func(*[]byte) bool, func(string, int64), error](&writeFn{})
 	register.DoFn2x1[string, func(*string) bool, error](&statsFn{})
+	register.DoFn2x1[int64, func(*[]byte) bool, error](&writeRejectsFn{})
+	register.Function1x3[[]byte, int64, []byte, error](keyRejectFn)
+	register.Emitter2[int64, []byte]()
 	register.Function2x2[string, int64, string, string](toOneKeyFn)
 	register.Function1x3[string, string, int64, error](parseCountFn)
 	register.Emitter1[[]byte]()
@@ -89,7 +97,8 @@ func parseCountFn(s string) (string, int64, error) {
 // name without extensions, unless input.source is set) and added (Added,
 // else the file's modification time), counts bad records per file and
 // records skipped on purpose, and treats a file that cannot be opened as
-// unreadable.
+// unreadable. Bad records and an unreadable file also go to reject, as
+// rows for the rejects shards.
 type readFn struct {
 	Config     string
 	ConfigName string
@@ -104,17 +113,27 @@ func (f *readFn) Setup() error {
 	return err
 }
 
-func (f *readFn) ProcessElement(ctx context.Context, task string, emit func([]byte), count func(string, int64)) error {
+func (f *readFn) ProcessElement(ctx context.Context, task string, emit func([]byte), reject func([]byte), count func(string, int64)) error {
 	idxText, path, ok := strings.Cut(task, "\t")
 	idx, err := strconv.ParseInt(idxText, 10, 64)
 	if !ok || err != nil {
 		return fmt.Errorf("pipeline: bad read task %q", task)
 	}
+	var docs, records, bad int64
+	emitBad := func(pe *winnow.ParseError) error {
+		b, err := encodeReject(badReject(idx, fmt.Sprintf("%s!%012d", orderKey(idx, docs), bad), pe))
+		if err != nil {
+			return err
+		}
+		bad++
+		reject(b)
+		return nil
+	}
 	in := f.cfg.Input
 	rd, err := format.Open(path, format.Options{TextField: in.TextField, IDField: in.IDField})
 	if err != nil {
 		count(countKey(cUnreadable, path, err.Error()), 1)
-		return nil
+		return emitBad(&winnow.ParseError{File: path, Offset: -1, Record: -1, Err: err})
 	}
 	defer rd.Close()
 	source := in.Source
@@ -140,7 +159,6 @@ func (f *readFn) ProcessElement(ctx context.Context, task string, emit func([]by
 		batch = batch[:0]
 		return nil
 	}
-	var docs int64
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -153,10 +171,19 @@ func (f *readFn) ProcessElement(ctx context.Context, task string, emit func([]by
 			count(countKey(cRejected, path), 1)
 			var pe *winnow.ParseError
 			if errors.As(err, &pe) {
+				if err := emitBad(pe); err != nil {
+					return err
+				}
+				records++
 				continue
 			}
-			break // the input cannot be read further: keep what was read
+			// the input cannot be read further: keep what was read
+			if err := emitBad(&winnow.ParseError{File: path, Offset: -1, Record: records, Err: err}); err != nil {
+				return err
+			}
+			break
 		}
+		records++
 		if d.Source == "" {
 			d.Source = source
 		}
@@ -183,6 +210,9 @@ func (f *readFn) ProcessElement(ctx context.Context, task string, emit func([]by
 	}
 	if err := rd.Close(); err != nil {
 		count(countKey(cRejected, path), 1)
+		if err := emitBad(&winnow.ParseError{File: path, Offset: -1, Record: -1, Err: err}); err != nil {
+			return err
+		}
 	}
 	return flush()
 }
@@ -201,8 +231,9 @@ func baseName(path string) string {
 // winnow.Stage values `winnow run` builds, called unchanged. One pipeline
 // is built per DoFn instance in Setup and closed in Teardown; the runner
 // calls ProcessElement from one goroutine per instance, which is the
-// Stage contract. Dropped documents are counted by "stage/rule"; kept
-// ones are emitted with their order key.
+// Stage contract. Dropped documents are counted by "stage/rule" and go
+// to reject as rows for the rejects shards; kept ones are emitted with
+// their order key.
 type stageFn struct {
 	Config     string
 	ConfigName string
@@ -228,7 +259,7 @@ func (f *stageFn) Teardown() error {
 	return err
 }
 
-func (f *stageFn) ProcessElement(ctx context.Context, batch []byte, emit func(string, []byte), count func(string, int64)) error {
+func (f *stageFn) ProcessElement(ctx context.Context, batch []byte, emit func(string, []byte), reject func([]byte), count func(string, int64)) error {
 	wires, err := decodeBatch(batch)
 	if err != nil {
 		return err
@@ -245,8 +276,21 @@ func (f *stageFn) ProcessElement(ctx context.Context, batch []byte, emit func(st
 	if err != nil {
 		return fmt.Errorf("pipeline: %w", err)
 	}
-	for _, d := range dropped {
+	for i, d := range dropped {
 		count(countKey(cDropped, d.Drop.Reason()), 1)
+		key, ok := keys[d]
+		if !ok {
+			key = fmt.Sprintf("%s+%06d", wires[0].Key, i)
+		}
+		file, err := fileOf(key)
+		if err != nil {
+			return err
+		}
+		b, err := encodeReject(droppedReject(file, key+"~", d))
+		if err != nil {
+			return err
+		}
+		reject(b)
 	}
 	for i, d := range kept {
 		key, ok := keys[d]
@@ -268,15 +312,20 @@ func (f *stageFn) ProcessElement(ctx context.Context, batch []byte, emit func(st
 	return nil
 }
 
-// bucketFn emits, for a kept document, one (bucket, order key) pair per
-// LSH bucket it falls in: "x<exact hash>" when exact dedup is on, and
+// bucketFn emits, for a kept document, one (bucket, node) pair per LSH
+// bucket it falls in: "x<exact hash>" when exact dedup is on, and
 // "b<band>:<band hash>" for each band of its MinHash signature when
 // near-duplicate dedup is on. A bucket key holds the band index, so two
 // different bands with equal hashes are different buckets, as in
-// dedup.Run's (band, hash) sort key.
+// dedup.Run's (band, hash) sort key. The node (encodeNode) carries the
+// document's survivor policy key when Survivor is not "first", and its
+// exact hash when WithExact (verification with exact dedup on: pairs of
+// equal exact hash are not verified).
 type bucketFn struct {
-	Exact bool
-	Near  bool
+	Exact     bool
+	Near      bool
+	Survivor  string
+	WithExact bool
 }
 
 func (f *bucketFn) ProcessElement(key string, doc []byte, emit func(string, string)) error {
@@ -291,36 +340,165 @@ func (f *bucketFn) ProcessElement(key string, doc []byte, emit func(string, stri
 	if err != nil {
 		return fmt.Errorf("%w (document %s)", err, key)
 	}
+	pk := ""
+	if policy, attr := parsePolicy(f.Survivor); policy != policyFirst {
+		d, err := w.decode()
+		if err != nil {
+			return err
+		}
+		pk = policyKey(d, policy, attr)
+	}
+	exact := fmt.Sprintf("%016x%016x", sig.exact[0], sig.exact[1])
+	node := encodeNode(key, pk, "")
+	if f.WithExact {
+		node = encodeNode(key, pk, exact)
+	}
 	if f.Exact {
-		emit(fmt.Sprintf("x%016x%016x", sig.exact[0], sig.exact[1]), key)
+		emit("x"+exact, node)
 	}
 	if f.Near {
 		for j, b := range sig.bands {
-			emit(fmt.Sprintf("b%d:%016x", j, b), key)
+			emit(fmt.Sprintf("b%d:%016x", j, b), node)
 		}
 	}
 	return nil
 }
 
 // edgeFn turns one bucket into star edges from its smallest member, all
-// under the one key "" so that componentsFn sees every edge.
-func edgeFn(bucket string, members func(*string) bool, emit func(string, string)) {
-	var keys []string
-	var k string
-	for members(&k) {
-		keys = append(keys, k)
+// under the one key "" so that componentsFn sees every edge. With Verify,
+// the band edges go to pair instead ("nodeA\tnodeB"), to be checked by
+// their Jaccard similarity, except those between documents of equal
+// exact hash when Exact is on (joined by an exact edge already, and not
+// verified by dedup.Run either).
+type edgeFn struct {
+	Exact  bool
+	Verify bool
+}
+
+func (f *edgeFn) ProcessElement(bucket string, members func(*string) bool, emit func(string, string), pair func(string)) error {
+	var nodes []string
+	var n string
+	for members(&n) {
+		nodes = append(nodes, n)
 	}
-	for _, e := range bucketEdges(keys, strings.HasPrefix(bucket, "x")) {
-		emit("", encodeEdge(e))
+	exact := strings.HasPrefix(bucket, "x")
+	for _, e := range bucketEdges(nodes, exact) {
+		if exact || !f.Verify {
+			emit("", encodeEdge(e))
+			continue
+		}
+		_, _, xa := parseNode(e.A)
+		_, _, xb := parseNode(e.B)
+		if f.Exact && xa == xb {
+			continue
+		}
+		pair(e.A + "\t" + e.B)
 	}
+	return nil
+}
+
+// pairRefsFn sends a candidate pair ("nodeA\tnodeB") to both of its
+// documents, by order key, to be joined with their text. A pair found
+// in several bands arrives several times; shinglesFn counts it once.
+func pairRefsFn(pair string, emit func(string, string)) {
+	a, b, _ := strings.Cut(pair, "\t")
+	ka, _, _ := parseNode(a)
+	kb, _, _ := parseNode(b)
+	emit(ka, pair)
+	emit(kb, pair)
+}
+
+// shinglesFn joins a document with the candidate pairs it is part of and
+// emits, once per distinct pair, (pair, order key + "\x00" + its sorted
+// shingle hashes, 8 bytes little-endian each): dedup.Hasher.Shingles of
+// the text after the stages, the text dedup.Run re-reads from the output
+// shards. A document in no pair emits nothing.
+type shinglesFn struct {
+	MinHash dedup.MinHashConfig
+
+	h *dedup.Hasher
+}
+
+func (f *shinglesFn) Setup() error {
+	var err error
+	f.h, err = dedup.NewHasher(f.MinHash)
+	return err
+}
+
+func (f *shinglesFn) ProcessElement(key string, docs func(*[]byte) bool, pairs func(*string) bool, emit func(string, []byte)) error {
+	seen := map[string]bool{}
+	var p string
+	for pairs(&p) {
+		seen[p] = true
+	}
+	var d []byte
+	for docs(&d) {
+		if len(seen) == 0 {
+			continue
+		}
+		w, err := decodeWire(d)
+		if err != nil {
+			return err
+		}
+		doc, err := w.decode()
+		if err != nil {
+			return err
+		}
+		sh := f.h.Shingles(nil, doc.Text)
+		val := make([]byte, 0, len(key)+1+8*len(sh))
+		val = append(append(val, key...), 0)
+		for _, x := range sh {
+			val = binary.LittleEndian.AppendUint64(val, x)
+		}
+		for _, pr := range slices.Sorted(maps.Keys(seen)) {
+			emit(pr, val)
+		}
+	}
+	return nil
+}
+
+// verifyFn computes the exact Jaccard similarity (dedup.Jaccard) of a
+// candidate pair's two shingle sets and emits the pair as a near edge
+// when it is at least Threshold, as dedup.Run's verification does.
+type verifyFn struct {
+	Threshold float64
+}
+
+func (f *verifyFn) ProcessElement(pair string, sets func(*[]byte) bool, emit func(string, string)) error {
+	var got [][]uint64
+	var b []byte
+	for sets(&b) {
+		i := bytes.IndexByte(b, 0)
+		if i < 0 || (len(b)-i-1)%8 != 0 {
+			return fmt.Errorf("pipeline: bad shingle set for pair %q", pair)
+		}
+		sh := make([]uint64, 0, (len(b)-i-1)/8)
+		for p := i + 1; p < len(b); p += 8 {
+			sh = append(sh, binary.LittleEndian.Uint64(b[p:]))
+		}
+		got = append(got, sh)
+	}
+	if len(got) != 2 {
+		return fmt.Errorf("pipeline: candidate pair %q has %d shingle sets, want 2", pair, len(got))
+	}
+	if dedup.Jaccard(got[0], got[1]) >= f.Threshold {
+		a, c, _ := strings.Cut(pair, "\t")
+		emit("", encodeEdge(edge{A: a, B: c}))
+	}
+	return nil
 }
 
 // componentsFn computes the connected components of all edges in one
-// place (a union-find; see docs/beam.md for the trade-off) and emits, for
-// every member of a component, (survivor's order key,
+// place (a union-find; see docs/beam.md for the trade-off), chooses each
+// component's survivor by the policy Survivor, and emits, for every
+// member of a component, (component's smallest order key,
 // "member key\trule\tcomponent size"), the rule being "" for the
 // survivor.
-func componentsFn(_ string, edges func(*string) bool, emit func(string, string)) error {
+type componentsFn struct {
+	Survivor string
+}
+
+func (f *componentsFn) ProcessElement(_ string, edges func(*string) bool, emit func(string, string)) error {
 	var all []edge
 	var s string
 	for edges(&s) {
@@ -330,15 +508,14 @@ func componentsFn(_ string, edges func(*string) bool, emit func(string, string))
 		}
 		all = append(all, e)
 	}
-	members := duplicates(all)
-	keys := make([]string, 0, len(members))
-	for k := range members {
-		keys = append(keys, k)
+	policy, _ := parsePolicy(f.Survivor)
+	members, err := duplicates(all, policy)
+	if err != nil {
+		return err
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(members)) {
 		m := members[k]
-		emit(m.Survivor, k+"\t"+m.Rule+"\t"+strconv.Itoa(m.Size))
+		emit(m.Component, k+"\t"+m.Rule+"\t"+strconv.Itoa(m.Size))
 	}
 	return nil
 }
@@ -376,15 +553,16 @@ func fileOf(key string) (int64, error) {
 }
 
 // assignFn gives every member of a component its decision
-// "rule\tcluster id\tsize": the cluster id is the survivor's ordinal in
-// the output of the per-document pass (documents of earlier files plus
-// its rank in its file), which is what dedup.Run writes as
-// dedup/cluster_id. The per-file counts come as a side input.
+// "rule\tcluster id\tsize": the cluster id is the ordinal of the
+// component's smallest member in the output of the per-document pass
+// (documents of earlier files plus its rank in its file), which is what
+// dedup.Run writes as dedup/cluster_id. The per-file counts come as a
+// side input.
 type assignFn struct {
 	prefix map[int64]int64
 }
 
-func (f *assignFn) ProcessElement(survivor string, ranks func(*int64) bool, members func(*string) bool, counts func(*string) bool, emit func(string, string)) error {
+func (f *assignFn) ProcessElement(component string, ranks func(*int64) bool, members func(*string) bool, counts func(*string) bool, emit func(string, string)) error {
 	if f.prefix == nil {
 		per := map[int64]int64{}
 		var c string
@@ -421,9 +599,9 @@ func (f *assignFn) ProcessElement(survivor string, ranks func(*int64) bool, memb
 		n++
 	}
 	if n != 1 {
-		return fmt.Errorf("pipeline: survivor %s has %d ranks", survivor, n)
+		return fmt.Errorf("pipeline: component %s has %d ranks", component, n)
 	}
-	file, err := fileOf(survivor)
+	file, err := fileOf(component)
 	if err != nil {
 		return err
 	}
@@ -442,8 +620,18 @@ func (f *assignFn) ProcessElement(survivor string, ranks func(*int64) bool, memb
 // ("rule\tcluster id\tsize"): a document with a rule is counted as
 // dropped for "dedup/<rule>"; a survivor gets the attributes
 // dedup/cluster_id, dedup/cluster_size and dedup/is_duplicate (false) as
-// dedup.Run writes them; documents in no component pass unchanged.
-func dropDuplicatesFn(key string, docs func(*[]byte) bool, decisions func(*string) bool, emit func(string, []byte), count func(string, int64)) error {
+// dedup.Run writes them; documents in no component pass unchanged. With
+// TagOnly nothing is dropped or counted: every member of a component is
+// kept with the attributes, dedup/is_duplicate true for the duplicates. A
+// dropped document goes to reject as a row for rejects/dedup, with the
+// reason dedup/<rule> and the detail "cluster <id>" of dedup.Run's rows;
+// its file, offset and record are its place in the input, where
+// dedup.Run names its row in the output shard.
+type dropDuplicatesFn struct {
+	TagOnly bool
+}
+
+func (f *dropDuplicatesFn) ProcessElement(key string, docs func(*[]byte) bool, decisions func(*string) bool, emit func(string, []byte), reject func([]byte), count func(string, int64)) error {
 	decision := ""
 	var r string
 	for decisions(&r) {
@@ -466,10 +654,6 @@ func dropDuplicatesFn(key string, docs func(*[]byte) bool, decisions func(*strin
 		if len(parts) != 3 || err1 != nil || err2 != nil {
 			return fmt.Errorf("pipeline: bad dedup decision %q", decision)
 		}
-		if parts[0] != "" {
-			count(countKey(cDropped, "dedup/"+parts[0]), 1)
-			continue
-		}
 		w, err := decodeWire(d)
 		if err != nil {
 			return err
@@ -478,9 +662,23 @@ func dropDuplicatesFn(key string, docs func(*[]byte) bool, decisions func(*strin
 		if err != nil {
 			return err
 		}
+		if parts[0] != "" && !f.TagOnly {
+			count(countKey(cDropped, "dedup/"+parts[0]), 1)
+			file, err := fileOf(key)
+			if err != nil {
+				return err
+			}
+			doc.Drop = &winnow.Drop{Stage: "dedup", Rule: parts[0], Detail: "cluster " + parts[1]}
+			b, err := encodeReject(droppedReject(file, key, doc))
+			if err != nil {
+				return err
+			}
+			reject(b)
+			continue
+		}
 		doc.SetAttr(dedup.AttrClusterID, cluster)
 		doc.SetAttr(dedup.AttrClusterSize, size)
-		doc.SetAttr(dedup.AttrIsDuplicate, false)
+		doc.SetAttr(dedup.AttrIsDuplicate, parts[0] != "")
 		nw, err := encodeDoc(key, doc)
 		if err != nil {
 			return err
@@ -673,6 +871,68 @@ func writeStats(path string, st *run.Stats) error {
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("pipeline: %w", err)
+	}
+	return nil
+}
+
+// keyRejectFn keys a reject row by its input file index.
+func keyRejectFn(row []byte) (int64, []byte, error) {
+	r, err := decodeReject(row)
+	return r.FileIdx, row, err
+}
+
+// writeRejectsFn writes the reject rows of one input file, sorted (see
+// wireReject.Sort), with internal/format/jsonl's reject writer (the row
+// format of `winnow run`) to OutDir/Sub/NNNNN.jsonl.zst from NNNNN =
+// file index × 1000, as writeFn numbers document shards. Sub is
+// "rejects" for bad records and stage drops, "rejects/dedup" for
+// duplicates, as in `winnow run`.
+type writeRejectsFn struct {
+	OutDir     string
+	Sub        string
+	Config     string
+	ConfigName string
+
+	cfg *config.Config
+}
+
+func (f *writeRejectsFn) Setup() error {
+	cfg, err := loadConfig(f.ConfigName, []byte(f.Config))
+	f.cfg = cfg
+	return err
+}
+
+func (f *writeRejectsFn) ProcessElement(file int64, rows func(*[]byte) bool) error {
+	var all []wireReject
+	var b []byte
+	for rows(&b) {
+		r, err := decodeReject(b)
+		if err != nil {
+			return err
+		}
+		all = append(all, r)
+	}
+	slices.SortFunc(all, func(a, b wireReject) int { return strings.Compare(a.Sort, b.Sort) })
+	out := f.cfg.Output
+	w, err := jsonl.NewRejectWriter(filepath.Join(f.OutDir, filepath.FromSlash(f.Sub)), jsonl.ShardOptions{
+		Compression:   out.Compression,
+		MaxShardBytes: out.MaxShardBytes,
+		FirstIndex:    int(file) * shardsPerInput,
+	})
+	if err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	for _, r := range all {
+		if err := r.write(w); err != nil {
+			w.Close()
+			return fmt.Errorf("pipeline: %w", err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	if n := len(w.Shards()); n > shardsPerInput {
+		return fmt.Errorf("pipeline: input file %d needs %d rejects shards, more than %d: raise output.max_shard_bytes", file, n, shardsPerInput)
 	}
 	return nil
 }

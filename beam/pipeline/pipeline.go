@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/transforms/stats"
 
+	"winnow"
 	"winnow/internal/config"
 	"winnow/internal/dedup"
 	"winnow/internal/format"
@@ -53,9 +56,8 @@ func loadConfig(name string, data []byte) (*config.Config, error) {
 }
 
 // dedupConfig returns the minhash step's config and whether the
-// pipeline has one, refusing the options this pipeline does not
-// implement: repeated-line dedup, Jaccard verification, tag-only mode
-// and survivor policies other than "first".
+// pipeline has one, refusing the option this pipeline does not
+// implement: repeated-line dedup.
 func dedupConfig(cfg *config.Config) (dedup.Config, bool, error) {
 	dc, ok := run.DedupConfig(cfg)
 	if !ok {
@@ -64,15 +66,6 @@ func dedupConfig(cfg *config.Config) (dedup.Config, bool, error) {
 	var errs []error
 	if dc.Lines.Enabled {
 		errs = append(errs, errors.New("pipeline: minhash lines.enabled (repeated-line dedup) is not supported on beam"))
-	}
-	if dc.Verify > 0 {
-		errs = append(errs, errors.New("pipeline: minhash verify_jaccard is not supported on beam"))
-	}
-	if dc.TagOnly {
-		errs = append(errs, errors.New("pipeline: minhash tag_only is not supported on beam"))
-	}
-	if dc.Survivor != "first" {
-		errs = append(errs, fmt.Errorf("pipeline: minhash survivor %q is not supported on beam (only first)", dc.Survivor))
 	}
 	return dc, true, errors.Join(errs...)
 }
@@ -109,7 +102,7 @@ func expandInputs(args []string) (files []string, unreadable map[string]string) 
 }
 
 // outputs are the names this pipeline writes under OutDir.
-var outputs = []string{"documents", "stats.json"}
+var outputs = []string{"documents", "rejects", "stats.json"}
 
 func prepareOut(dir string, overwrite bool) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -135,15 +128,20 @@ func prepareOut(dir string, overwrite bool) error {
 //	input files ─▶ readFn (one element per file: batches of documents)
 //	            ─▶ stageFn (the configured winnow.Stage values, unchanged)
 //	            ─▶ kept documents keyed by order key
-//	[minhash step]  ─▶ bucketFn: (exact hash | band j hash, key)
+//	[minhash step]  ─▶ bucketFn: (exact hash | band j hash, node)
 //	                ─▶ GroupByKey ─▶ edgeFn: star edges per bucket
+//	                [verify_jaccard] band edges as candidate pairs ─▶
+//	                   pairRefsFn ─▶ CoGroupByKey with the documents ─▶
+//	                   shinglesFn ─▶ GroupByKey by pair ─▶ verifyFn
 //	                ─▶ GroupByKey on one key ─▶ componentsFn: union-find,
-//	                   survivor = smallest order key, rule per member
+//	                   survivor by the policy, rule per member
 //	                ─▶ CoGroupByKey with rankFn's per-file ranks (+ file
 //	                   counts as side input) ─▶ assignFn: cluster id =
-//	                   survivor's ordinal, as dedup.Run numbers clusters
+//	                   ordinal of the component's smallest member
 //	                ─▶ CoGroupByKey with the documents ─▶ dropDuplicatesFn
 //	            ─▶ GroupByKey by input file ─▶ writeFn (documents shards)
+//	bad records, dropped documents ─▶ GroupByKey by input file ─▶
+//	            writeRejectsFn (rejects/, rejects/dedup/)
 //	counts of every step ─▶ SumPerKey ─▶ GroupByKey on one key ─▶ statsFn
 //
 // The config is checked, the inputs expanded and the output folder
@@ -207,21 +205,52 @@ func Build(s beam.Scope, opt Options) error {
 	sort.Strings(initial)
 
 	s = s.Scope("winnow")
-	batches, readCounts := beam.ParDo2(s.Scope("read"), &readFn{Config: cfgText, ConfigName: opt.ConfigName, Added: opt.Added},
+	batches, readRejects, readCounts := beam.ParDo3(s.Scope("read"), &readFn{Config: cfgText, ConfigName: opt.ConfigName, Added: opt.Added},
 		beam.CreateList(s, tasks))
-	kept, stageCounts := beam.ParDo2(s.Scope("stages"), &stageFn{Config: cfgText, ConfigName: opt.ConfigName}, batches)
+	kept, stageRejects, stageCounts := beam.ParDo3(s.Scope("stages"), &stageFn{Config: cfgText, ConfigName: opt.ConfigName}, batches)
 	countCols := []beam.PCollection{beam.ParDo(s, parseCountFn, beam.CreateList(s, initial)), readCounts, stageCounts}
+	rejectCols := []beam.PCollection{readRejects, stageRejects}
+	if len(unreadable) > 0 {
+		// arguments that name nothing: rows after those of every file,
+		// as if each were one more input file
+		args := slices.Sorted(maps.Keys(unreadable))
+		rows := make([][]byte, len(args))
+		for i, a := range args {
+			idx := int64(len(files) + i)
+			b, err := encodeReject(badReject(idx, orderKey(idx, 0), &winnow.ParseError{File: a, Offset: -1, Record: -1, Err: errors.New(unreadable[a])}))
+			if err != nil {
+				return err
+			}
+			rows[i] = b
+		}
+		rejectCols = append(rejectCols, beam.CreateList(s, rows))
+	}
+	writeRejects := func(sub string, cols ...beam.PCollection) {
+		byFile := beam.ParDo(s, keyRejectFn, beam.Flatten(s, cols...))
+		beam.ParDo0(s.Scope("write "+sub), &writeRejectsFn{OutDir: outDir, Sub: sub, Config: cfgText, ConfigName: opt.ConfigName},
+			beam.GroupByKey(s, byFile))
+	}
+	writeRejects("rejects", rejectCols...)
 
 	if hasDedup {
 		ds := s.Scope("dedup")
-		buckets := beam.ParDo(ds, &bucketFn{Exact: dc.Exact, Near: dc.Near}, kept)
-		edges := beam.ParDo(ds, edgeFn, beam.GroupByKey(ds, buckets))
-		members := beam.ParDo(ds, componentsFn, beam.GroupByKey(ds, edges))
+		verify := dc.Verify > 0
+		buckets := beam.ParDo(ds, &bucketFn{Exact: dc.Exact, Near: dc.Near, Survivor: dc.Survivor, WithExact: verify && dc.Exact}, kept)
+		edges, pairs := beam.ParDo2(ds, &edgeFn{Exact: dc.Exact, Verify: verify}, beam.GroupByKey(ds, buckets))
+		if verify {
+			vs := ds.Scope("verify")
+			refs := beam.ParDo(vs, pairRefsFn, pairs)
+			sets := beam.ParDo(vs, &shinglesFn{MinHash: dc.MinHash}, beam.CoGroupByKey(vs, kept, refs))
+			verified := beam.ParDo(vs, &verifyFn{Threshold: dc.Verify}, beam.GroupByKey(vs, sets))
+			edges = beam.Flatten(ds, edges, verified)
+		}
+		members := beam.ParDo(ds, &componentsFn{Survivor: dc.Survivor}, beam.GroupByKey(ds, edges))
 		ranks, fileCounts := beam.ParDo2(ds, rankFn, beam.GroupByKey(ds, beam.ParDo(ds, keyFileFn, kept)))
 		decisions := beam.ParDo(ds, &assignFn{}, beam.CoGroupByKey(ds, ranks, members), beam.SideInput{Input: fileCounts})
-		var dedupCounts beam.PCollection
-		kept, dedupCounts = beam.ParDo2(ds, dropDuplicatesFn, beam.CoGroupByKey(ds, kept, decisions))
+		var dedupRejects, dedupCounts beam.PCollection
+		kept, dedupRejects, dedupCounts = beam.ParDo3(ds, &dropDuplicatesFn{TagOnly: dc.TagOnly}, beam.CoGroupByKey(ds, kept, decisions))
 		countCols = append(countCols, dedupCounts)
+		writeRejects("rejects/dedup", dedupRejects)
 	}
 
 	byFile := beam.ParDo(s, byFileFn, kept)

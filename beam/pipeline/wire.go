@@ -3,9 +3,12 @@ package pipeline
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
 
 	"winnow"
+	"winnow/internal/format/jsonl"
 )
 
 // wireDoc is a document as it travels between transforms. The JSON form
@@ -126,4 +129,84 @@ func parseMinHashRow(p []byte) (signature, error) {
 		s.bands = append(s.bands, binary.LittleEndian.Uint64(p[header+8*i:]))
 	}
 	return s, nil
+}
+
+// wireReject is one row of a rejects shard as it travels to the writer
+// of its input file's rejects: a bad record (Bad) or a dropped document.
+type wireReject struct {
+	// FileIdx is the index of the input file (the unit of rejects
+	// sharding); Sort orders the rows of one file: the order key of a
+	// dropped document with "~" appended, or for a bad record the order
+	// key of the next document with "!" and the record number, so that
+	// a bad record sorts before the documents read after it.
+	FileIdx int64  `json:"i"`
+	Sort    string `json:"s"`
+	Bad     bool   `json:"b,omitempty"`
+	File    string `json:"f"`
+	Offset  int64  `json:"o"`
+	Record  int64  `json:"r"`
+	ID      string `json:"id,omitempty"`
+	// Err is a bad record's error text.
+	Err string `json:"e,omitempty"`
+	// A dropped document's text, URL and drop; Value is nil when the
+	// drop's value is not finite (JSON has no NaN).
+	Text   string   `json:"t,omitempty"`
+	URL    string   `json:"u,omitempty"`
+	Stage  string   `json:"st,omitempty"`
+	Rule   string   `json:"ru,omitempty"`
+	Detail string   `json:"de,omitempty"`
+	Value  *float64 `json:"v,omitempty"`
+}
+
+// badReject is the row of a bad record or unreadable input.
+func badReject(fileIdx int64, sort string, pe *winnow.ParseError) wireReject {
+	r := wireReject{FileIdx: fileIdx, Sort: sort, Bad: true, File: pe.File, Offset: pe.Offset, Record: pe.Record, ID: pe.ID}
+	if pe.Err != nil {
+		r.Err = pe.Err.Error()
+	}
+	return r
+}
+
+// droppedReject is the row of a dropped document; d.Drop must be set.
+func droppedReject(fileIdx int64, sort string, d *winnow.Doc) wireReject {
+	r := wireReject{FileIdx: fileIdx, Sort: sort, File: d.Pos.File, Offset: d.Pos.Offset, Record: d.Pos.Record, ID: d.ID,
+		Text: d.Text, URL: d.Metadata.URL, Stage: d.Drop.Stage, Rule: d.Drop.Rule, Detail: d.Drop.Detail}
+	if v := d.Drop.Value; !math.IsNaN(v) && !math.IsInf(v, 0) {
+		r.Value = &v
+	}
+	return r
+}
+
+// write writes the row with the rejects writer w.
+func (r wireReject) write(w *jsonl.RejectWriter) error {
+	if r.Bad {
+		pe := &winnow.ParseError{File: r.File, Offset: r.Offset, Record: r.Record, ID: r.ID}
+		if r.Err != "" {
+			pe.Err = errors.New(r.Err)
+		}
+		return w.WriteParseError(pe)
+	}
+	d := &winnow.Doc{ID: r.ID, Text: r.Text, Pos: winnow.Position{File: r.File, Offset: r.Offset, Record: r.Record},
+		Drop: &winnow.Drop{Stage: r.Stage, Rule: r.Rule, Detail: r.Detail, Value: math.NaN()}}
+	d.Metadata.URL = r.URL
+	if r.Value != nil {
+		d.Drop.Value = *r.Value
+	}
+	return w.WriteDropped(d)
+}
+
+func encodeReject(r wireReject) ([]byte, error) {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: encode reject row %s: %w", r.ID, err)
+	}
+	return b, nil
+}
+
+func decodeReject(p []byte) (wireReject, error) {
+	var r wireReject
+	if err := json.Unmarshal(p, &r); err != nil {
+		return wireReject{}, fmt.Errorf("pipeline: decode reject row: %w", err)
+	}
+	return r, nil
 }

@@ -485,3 +485,58 @@ func TestMetamorphicOldestVerified(t *testing.T) {
 	}
 	compareModes(t, modes)
 }
+
+// tagOnlyConfig is testConfig with the minhash step in tag_only mode:
+// no document is dropped as a duplicate, every member of a cluster is
+// kept with dedup/cluster_id, dedup/cluster_size and dedup/is_duplicate.
+const tagOnlyConfig = `
+batch_size: 64
+steps:
+  - clean
+  - gopher_quality: {profile: datatrove}
+  - minhash: {tag_only: true}
+`
+
+// TestMetamorphicTagOnly runs the four modes with the minhash step in
+// tag_only mode. By hand: the cluster of dup-orig (dup-orig, dup-exact,
+// dup-space, dup-near, dup-far: five documents, as in
+// TestMetamorphicFourModes) is kept whole; dup-orig, its first document,
+// is the survivor (is_duplicate false), the other four are tagged as
+// duplicates with dup-orig's cluster id and size 5. Nothing is dropped
+// for a dedup reason and rejects/dedup is empty.
+func TestMetamorphicTagOnly(t *testing.T) {
+	tmp := t.TempDir()
+	inputs, _ := fourModeInputs(t, tmp)
+	modes := runModes(t, tmp, inputs, tagOnlyConfig, "1 worker", "3 workers", "3 ranks", "beam")
+	ref := modes[0].st
+	if hasPrefixKey(ref.Documents.DroppedByReason, "dedup/") {
+		t.Errorf("tag_only dropped documents: %v", ref.Documents.DroppedByReason)
+	}
+	docs := readDocs(t, modes[0].dir)
+	var orig map[string]any
+	if err := json.Unmarshal([]byte(docs["dup-orig"]), &orig); err != nil {
+		t.Fatalf("dup-orig: %v", err)
+	}
+	origAttrs, _ := orig["attributes"].(map[string]any)
+	clusterID := origAttrs["dedup/cluster_id"]
+	if clusterID == nil || origAttrs["dedup/cluster_size"] != 5.0 || origAttrs["dedup/is_duplicate"] != false {
+		t.Errorf("dup-orig attributes %v, want a cluster id, size 5, is_duplicate false", origAttrs)
+	}
+	for _, id := range []string{"dup-exact", "dup-space", "dup-near", "dup-far"} {
+		var d map[string]any
+		if err := json.Unmarshal([]byte(docs[id]), &d); err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		a, _ := d["attributes"].(map[string]any)
+		if a["dedup/cluster_id"] != clusterID || a["dedup/cluster_size"] != 5.0 || a["dedup/is_duplicate"] != true {
+			t.Errorf("%s attributes %v, want cluster %v, size 5, is_duplicate true", id, a, clusterID)
+		}
+	}
+	if _, ok := docs["uniq-1"]; !ok || strings.Contains(docs["uniq-1"], `"dedup/`) {
+		t.Errorf("uniq-1 missing or tagged: %s", trunc(docs["uniq-1"]))
+	}
+	if rows := rejectLines(t, modes[0].dir, "rejects/dedup/*.jsonl.zst"); len(rows) != 0 {
+		t.Errorf("tag_only wrote %d rejects/dedup rows", len(rows))
+	}
+	compareModes(t, modes)
+}

@@ -443,6 +443,18 @@ func TestMetamorphicFourModes(t *testing.T) {
 		}
 	}
 
+	// stats.json's dedup section adds up as dedup.Result says, in every
+	// mode (compareModes compares them)
+	for _, m := range modes {
+		d := m.st.Dedup
+		if d == nil {
+			t.Fatalf("%s: stats.json has no dedup section", m.name)
+		}
+		if d.Documents != d.Kept+d.ExactDuplicates+d.NearDuplicates+d.EmptiedDocuments || d.Kept != m.st.Documents.Kept ||
+			d.ExactDuplicates != m.st.Documents.DroppedByReason["dedup/exact"] || d.Clusters < 1 || d.CandidatePairs < 1 {
+			t.Errorf("%s: dedup %+v does not add up with documents %+v", m.name, d, m.st.Documents)
+		}
+	}
 	compareModes(t, modes)
 	t.Logf("read %d, kept %d, drops %v", ref.Documents.Read, ref.Documents.Kept, ref.Documents.DroppedByReason)
 }
@@ -494,6 +506,10 @@ func TestMetamorphicOldestVerified(t *testing.T) {
 	}
 	if g := docs["dup-far"]; strings.Contains(g, `"dedup/`) {
 		t.Errorf("dup-far is in a cluster: %s", trunc(g))
+	}
+	// dup-far's candidate pair is verified and rejected, in Beam too
+	if d := modes[3].st.Dedup; d == nil || d.RejectedPairs < 1 || d.CandidatePairs <= d.RejectedPairs {
+		t.Errorf("beam: dedup %+v, want a rejected candidate pair", d)
 	}
 	dups := rejectRows(t, modes[0].dir, "rejects/dedup/*.jsonl.zst")
 	for _, id := range []string{"dup-orig", "dup-exact", "dup-space"} {

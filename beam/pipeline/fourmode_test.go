@@ -375,6 +375,7 @@ func diffDocs(t *testing.T, name string, got, want map[string]string) {
 // (within a file, across files and across ranks), quality drops and a
 // bad record.
 func TestMetamorphicFourModes(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
 	inputs, copies := fourModeInputs(t, tmp)
 	modes := runModes(t, tmp, inputs, testConfig, "1 worker", "3 workers", "3 ranks", "beam")
@@ -487,6 +488,7 @@ steps:
 // dropped as near duplicates of it (their exact hash is not dup-near's),
 // and the cluster id is still that of dup-orig, its first document.
 func TestMetamorphicOldestVerified(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
 	inputs, _ := fourModeInputs(t, tmp)
 	modes := runModes(t, tmp, inputs, oldestVerifyConfig, "1 worker", "3 workers", "3 ranks", "beam")
@@ -543,6 +545,7 @@ steps:
 // duplicates with dup-orig's cluster id and size 5. Nothing is dropped
 // for a dedup reason and rejects/dedup is empty.
 func TestMetamorphicTagOnly(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
 	inputs, _ := fourModeInputs(t, tmp)
 	modes := runModes(t, tmp, inputs, tagOnlyConfig, "1 worker", "3 workers", "3 ranks", "beam")

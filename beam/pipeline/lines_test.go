@@ -86,6 +86,7 @@ steps:
 // linesCase, checks linesCase's hand-derived results and compares the
 // modes.
 func TestMetamorphicLines(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
 	inputs := linesInputs(t, tmp)
 	modes := runModes(t, tmp, inputs, linesConfig, "1 worker", "3 workers", "3 ranks", "beam")
@@ -147,6 +148,7 @@ steps:
 // would lose it too. Texts are unchanged; dedup/repeated_lines counts
 // the lines that would go.
 func TestMetamorphicLinesTagOnly(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
 	inputs := linesInputs(t, tmp)
 	modes := runModes(t, tmp, inputs, linesTagOnlyConfig, "1 worker", "3 workers", "3 ranks", "beam")

@@ -12,6 +12,7 @@ import (
 
 	"winnow"
 	"winnow/internal/dedup"
+	"winnow/internal/run"
 )
 
 // Repeated-line dedup (the minhash step's lines.enabled), cc_net style
@@ -215,10 +216,7 @@ func (f *removeLinesFn) Setup() error {
 	if err != nil {
 		return err
 	}
-	dc, ok, err := dedupConfig(cfg)
-	if err != nil {
-		return err
-	}
+	dc, ok := run.DedupConfig(cfg)
 	if !ok {
 		return fmt.Errorf("pipeline: config %s has no minhash step", f.ConfigName)
 	}

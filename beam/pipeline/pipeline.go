@@ -18,7 +18,6 @@ import (
 
 	"winnow"
 	"winnow/internal/config"
-	"winnow/internal/dedup"
 	"winnow/internal/format"
 	"winnow/internal/run"
 )
@@ -53,14 +52,6 @@ func loadConfig(name string, data []byte) (*config.Config, error) {
 		return config.Default(), nil
 	}
 	return config.Parse(name, data)
-}
-
-// dedupConfig returns the minhash step's config and whether the
-// pipeline has one. Every option of the step is implemented; the error
-// is there for options a later version might refuse.
-func dedupConfig(cfg *config.Config) (dedup.Config, bool, error) {
-	dc, ok := run.DedupConfig(cfg)
-	return dc, ok, nil
 }
 
 // expandInputs resolves every argument on its own, as `winnow run` does:
@@ -119,7 +110,8 @@ func prepareOut(dir string, overwrite bool) error {
 // Build adds the winnow pipeline to the scope s:
 //
 //	input files ─▶ readFn (one element per file: batches of documents)
-//	            ─▶ stageFn (the configured winnow.Stage values, unchanged)
+//	            ─▶ stageFn (the configured winnow.Stage values, unchanged,
+//	               then run.DropEmpty)
 //	            ─▶ kept documents keyed by order key
 //	[minhash step]  ─▶ bucketFn: (exact hash | band j hash, node)
 //	                ─▶ GroupByKey ─▶ edgeFn: star edges per bucket
@@ -132,6 +124,9 @@ func prepareOut(dir string, overwrite bool) error {
 //	                   counts as side input) ─▶ assignFn: cluster id =
 //	                   ordinal of the component's smallest member
 //	                ─▶ CoGroupByKey with the documents ─▶ dropDuplicatesFn
+//	                [lines.enabled] lineRefsFn: (line hash, rank) ─▶
+//	                   GroupByKey ─▶ lineOwnersFn: removals ─▶
+//	                   CoGroupByKey with the documents ─▶ removeLinesFn
 //	            ─▶ GroupByKey by input file ─▶ writeFn (documents shards)
 //	bad records, dropped documents ─▶ GroupByKey by input file ─▶
 //	            writeRejectsFn (rejects/, rejects/dedup/)
@@ -148,10 +143,8 @@ func Build(s beam.Scope, opt Options) error {
 	if err := cfg.Check(); err != nil {
 		return err
 	}
-	dc, hasDedup, err := dedupConfig(cfg)
-	if err != nil {
-		return err
-	}
+	// every option of the minhash step is implemented
+	dc, hasDedup := run.DedupConfig(cfg)
 	if opt.OutDir == "" {
 		return errors.New("pipeline: no output folder")
 	}

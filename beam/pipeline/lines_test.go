@@ -53,13 +53,18 @@ func linesCase() []linesDoc {
 	}
 }
 
-// linesInputs returns fourModeInputs plus e-lines.jsonl (linesCase).
-func linesInputs(t *testing.T, dir string) []string {
+// linesInputs returns fourModeInputs plus e-lines.jsonl (linesCase), its
+// documents with the attribute "score" where scores has one.
+func linesInputs(t *testing.T, dir string, scores map[string]float64) []string {
 	t.Helper()
 	inputs, _ := fourModeInputs(t, dir)
 	var sb strings.Builder
 	for _, d := range linesCase() {
-		b, err := json.Marshal(map[string]any{"id": d.id, "text": d.text, "created": "2020-01-01T00:00:00Z"})
+		m := map[string]any{"id": d.id, "text": d.text, "created": "2020-01-01T00:00:00Z"}
+		if sc, ok := scores[d.id]; ok {
+			m["attributes"] = map[string]any{"score": sc}
+		}
+		b, err := json.Marshal(m)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,7 +93,7 @@ steps:
 func TestMetamorphicLines(t *testing.T) {
 	t.Parallel()
 	tmp := t.TempDir()
-	inputs := linesInputs(t, tmp)
+	inputs := linesInputs(t, tmp, nil)
 	modes := runModes(t, tmp, inputs, linesConfig, "1 worker", "3 workers", "3 ranks", "beam")
 	ref := modes[0].st
 	docs := readDocs(t, modes[0].dir)
@@ -150,7 +155,7 @@ steps:
 func TestMetamorphicLinesTagOnly(t *testing.T) {
 	t.Parallel()
 	tmp := t.TempDir()
-	inputs := linesInputs(t, tmp)
+	inputs := linesInputs(t, tmp, nil)
 	modes := runModes(t, tmp, inputs, linesTagOnlyConfig, "1 worker", "3 workers", "3 ranks", "beam")
 	docs := readDocs(t, modes[0].dir)
 	want := map[string]float64{"nav-2": 4, "nav-3": 2, "foot-2": 1, "late-1": 1, "late-2": 1}
@@ -234,4 +239,58 @@ func TestLineHasherMatchesStage(t *testing.T) {
 	if hs[0] != hs[1] || hs[0] != hs[7] || hs[4] != hs[5] || hs[5] == hs[6] {
 		t.Errorf("hashes %x do not group the lines that normalise alike", hs)
 	}
+}
+
+// linesAttributeConfig has repeated-line dedup with the survivor policy
+// attribute:score.
+const linesAttributeConfig = `
+batch_size: 64
+steps:
+  - minhash: {lines: {enabled: true}, survivor: "attribute:score"}
+`
+
+// TestMetamorphicLinesAttribute runs the four modes with repeated-line
+// dedup and survivor attribute:score over the hand-made files only (not
+// the dolma sample, to keep it fast), nav-1, nav-2 and nav-3 scored 1,
+// 3 and 2, the other documents unscored (ranking last, ties by input
+// order). By hand: nav-2, the highest, owns its boilerplate lines and
+// keeps its whole text; nav-1 loses the three it shares with nav-2
+// (navigation, copyright, share) and keeps its prose; nav-3 loses both
+// of its lines and is dropped; the unscored documents behave as under
+// "first".
+func TestMetamorphicLinesAttribute(t *testing.T) {
+	t.Parallel()
+	tmp := t.TempDir()
+	inputs := linesInputs(t, tmp, map[string]float64{"nav-1": 1, "nav-2": 3, "nav-3": 2})[1:]
+	modes := runModes(t, tmp, inputs, linesAttributeConfig, "1 worker", "3 workers", "3 ranks", "beam")
+	docs := readDocs(t, modes[0].dir)
+	want := map[string]string{}
+	for _, c := range linesCase() {
+		want[c.id] = c.want
+	}
+	want["nav-1"] = prose(11, 36)
+	want["nav-2"] = linesCase()[1].text
+	for _, c := range linesCase() {
+		if want[c.id] == "" {
+			if _, ok := docs[c.id]; ok {
+				t.Errorf("kept %s", c.id)
+			}
+			continue
+		}
+		var d winnow.Doc
+		if err := json.Unmarshal([]byte(docs[c.id]), &d); err != nil {
+			t.Fatalf("%s: %v", c.id, err)
+		}
+		if d.Text != want[c.id] {
+			t.Errorf("%s: text %q, want %q", c.id, d.Text, want[c.id])
+		}
+	}
+	if r := rejectRows(t, modes[0].dir, "rejects/dedup/*.jsonl.zst")["nav-3"]; r == nil || r["reason"] != "dedup/repeated_lines" {
+		t.Errorf("rejects/dedup row of nav-3: %v, want dedup/repeated_lines", r)
+	}
+	// nav-1 3, nav-3 2, foot-2 1, late-2 1
+	if d := modes[0].st.Dedup; d == nil || d.LinesRemoved != 7 || d.EmptiedDocuments != 1 {
+		t.Errorf("dedup %+v, want 7 lines removed by hand and 1 emptied document", d)
+	}
+	compareModes(t, modes)
 }

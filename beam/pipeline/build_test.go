@@ -3,10 +3,14 @@ package pipeline
 import (
 	"os"
 	"path/filepath"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+
+	"winnow/internal/dedup"
 )
 
 // TestBuildRefuses checks the problems Build reports before any worker
@@ -26,8 +30,6 @@ func TestBuildRefuses(t *testing.T) {
 		opt  Options
 		want string
 	}{
-		{"line dedup", Options{Inputs: []string{in}, OutDir: filepath.Join(tmp, "o1"), Config: []byte("steps: [{minhash: {lines: {enabled: true}}}]")}, "lines.enabled"},
-
 		{"bad config", Options{Inputs: []string{in}, OutDir: filepath.Join(tmp, "o5"), Config: []byte("steps: [{no_such_step: {}}]")}, "no_such_step"},
 		{"no input", Options{Inputs: []string{filepath.Join(tmp, "missing*.jsonl")}, OutDir: filepath.Join(tmp, "o6")}, "no input to read"},
 		{"no output", Options{Inputs: []string{in}}, "no output folder"},
@@ -44,6 +46,10 @@ func TestBuildRefuses(t *testing.T) {
 		})
 	}
 	_, s := beam.NewPipelineWithRoot()
+	if err := Build(s, Options{Inputs: []string{in}, OutDir: filepath.Join(tmp, "o1"), Config: []byte("steps: [{minhash: {lines: {enabled: true}, tag_only: true}}]")}); err != nil {
+		t.Errorf("Build with repeated-line dedup: %v", err)
+	}
+	_, s = beam.NewPipelineWithRoot()
 	if err := Build(s, Options{Inputs: []string{in}, OutDir: used, Overwrite: true}); err != nil {
 		t.Errorf("Build with Overwrite: %v", err)
 	}
@@ -76,6 +82,26 @@ func TestFoldCounts(t *testing.T) {
 		st.Rejected.Total != 2 || st.Rejected.ByFile["a.jsonl"] != 2 || st.Skipped["warc/request"] != 4 || st.BytesOut != 600 ||
 		strings.Join(st.Shards, ",") != "documents/00000.jsonl.zst,documents/01000.jsonl.zst" {
 		t.Errorf("foldCounts = %+v", st)
+	}
+	if st.Dedup != nil {
+		t.Errorf("foldCounts without dedup counts gave a dedup section %+v", st.Dedup)
+	}
+	// every dedup field by its JSON name, each count summed
+	var dc []string
+	for i, f := range dedupFields {
+		dc = append(dc, k(cDedup, f)+"\t0", k(cDedup, f)+"\t"+strconv.Itoa(i+1))
+	}
+	st, err = foldCounts(dc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := dedup.Result{Documents: 1, Clusters: 2, ClusteredDocs: 3, ExactDuplicates: 4, NearDuplicates: 5, CandidatePairs: 6,
+		RejectedPairs: 7, LinesRemoved: 8, EmptiedDocuments: 9, Kept: 10}
+	if st.Dedup == nil || !reflect.DeepEqual(*st.Dedup, want) {
+		t.Errorf("foldCounts dedup = %+v, want %+v", st.Dedup, want)
+	}
+	if _, err := foldCounts([]string{k(cDedup, "shards") + "\t1"}); err == nil {
+		t.Error("foldCounts took a dedup count of no field")
 	}
 	for _, bad := range []string{"read", "read\tx", "nonsense\t1"} {
 		if _, err := foldCounts([]string{bad}); err == nil {

@@ -31,12 +31,12 @@ func init() {
 	register.DoFn5x1[context.Context, string, func([]byte), func([]byte), func(string, int64), error](&readFn{})
 	register.DoFn5x1[context.Context, []byte, func(string, []byte), func([]byte), func(string, int64), error](&stageFn{})
 	register.DoFn3x1[string, []byte, func(string, string), error](&bucketFn{})
-	register.DoFn4x1[string, func(*string) bool, func(string, string), func(string), error](&edgeFn{})
-	register.DoFn3x1[string, func(*string) bool, func(string, string), error](&componentsFn{})
+	register.DoFn5x1[string, func(*string) bool, func(string, string), func(string), func(string, int64), error](&edgeFn{})
+	register.DoFn4x1[string, func(*string) bool, func(string, string), func(string, int64), error](&componentsFn{})
 	register.DoFn6x1[string, func(*[]byte) bool, func(*string) bool, func(string, []byte), func([]byte), func(string, int64), error](&dropDuplicatesFn{})
 	register.Function2x0[string, func(string, string)](pairRefsFn)
 	register.DoFn4x1[string, func(*[]byte) bool, func(*string) bool, func(string, []byte), error](&shinglesFn{})
-	register.DoFn3x1[string, func(*[]byte) bool, func(string, string), error](&verifyFn{})
+	register.DoFn4x1[string, func(*[]byte) bool, func(string, string), func(string, int64), error](&verifyFn{})
 	register.Function2x3[string, []byte, int64, []byte, error](byFileFn)
 	register.Function4x0[int64, func(*string) bool, func(string, int64), func(string)](rankFn)
 	register.Function2x3[string, []byte, int64, string, error](keyFileFn)
@@ -71,8 +71,27 @@ const (
 	cKept       = "kept"       // documents written
 	cBytesOut   = "bytes_out"  // uncompressed JSON bytes written
 	cShard      = "shard"      // part: shard path relative to OutDir
+	cDedup      = "dedup"      // part: a field of dedup.Result (dDocuments, ...)
 	countSep    = "\x1f"
 )
+
+// Fields of the dedup section of stats.json (dedup.Result's JSON names),
+// the parts of cDedup counts.
+const (
+	dDocuments      = "documents"
+	dClusters       = "clusters"
+	dClusteredDocs  = "clustered_documents"
+	dExact          = "exact_duplicates"
+	dNear           = "near_duplicates"
+	dCandidatePairs = "candidate_pairs"
+	dRejectedPairs  = "rejected_pairs"
+	dLinesRemoved   = "lines_removed"
+	dEmptied        = "emptied_documents"
+	dKept           = "kept"
+)
+
+// dedupFields are the cDedup parts in the order of dedup.Result.
+var dedupFields = []string{dDocuments, dClusters, dClusteredDocs, dExact, dNear, dCandidatePairs, dRejectedPairs, dLinesRemoved, dEmptied, dKept}
 
 func countKey(kind string, parts ...string) string {
 	return strings.Join(append([]string{kind}, parts...), countSep)
@@ -228,7 +247,8 @@ func baseName(path string) string {
 }
 
 // stageFn runs a batch through the configured stages: the same
-// winnow.Stage values `winnow run` builds, called unchanged. One pipeline
+// winnow.Stage values `winnow run` builds, called unchanged, then
+// run.DropEmpty as in `winnow run`. One pipeline
 // is built per DoFn instance in Setup and closed in Teardown; the runner
 // calls ProcessElement from one goroutine per instance, which is the
 // Stage contract. Dropped documents are counted by "stage/rule" and go
@@ -276,6 +296,9 @@ func (f *stageFn) ProcessElement(ctx context.Context, batch []byte, emit func(st
 	if err != nil {
 		return fmt.Errorf("pipeline: %w", err)
 	}
+	// as `winnow run` does after the pipeline: a document left without
+	// text is dropped with run/empty_text, never kept
+	kept, dropped = run.DropEmpty(kept, dropped)
 	for i, d := range dropped {
 		count(countKey(cDropped, d.Drop.Reason()), 1)
 		key, ok := keys[d]
@@ -369,30 +392,45 @@ func (f *bucketFn) ProcessElement(key string, doc []byte, emit func(string, stri
 // the band edges go to pair instead ("nodeA\tnodeB"), to be checked by
 // their Jaccard similarity, except those between documents of equal
 // exact hash when Exact is on (joined by an exact edge already, and not
-// verified by dedup.Run either).
+// verified by dedup.Run either). Without Verify it counts those band
+// edges as candidate_pairs, as dedup.Run does (the nodes carry the exact
+// hash when Exact is on); with Verify, verifyFn counts the distinct
+// pairs.
 type edgeFn struct {
 	Exact  bool
 	Verify bool
 }
 
-func (f *edgeFn) ProcessElement(bucket string, members func(*string) bool, emit func(string, string), pair func(string)) error {
+func (f *edgeFn) ProcessElement(bucket string, members func(*string) bool, emit func(string, string), pair func(string), count func(string, int64)) error {
 	var nodes []string
 	var n string
 	for members(&n) {
 		nodes = append(nodes, n)
 	}
 	exact := strings.HasPrefix(bucket, "x")
+	candidates := int64(0)
 	for _, e := range bucketEdges(nodes, exact) {
-		if exact || !f.Verify {
+		if exact {
 			emit("", encodeEdge(e))
 			continue
 		}
 		_, _, xa := parseNode(e.A)
 		_, _, xb := parseNode(e.B)
-		if f.Exact && xa == xb {
+		sameExact := f.Exact && xa == xb
+		if !f.Verify {
+			if !sameExact {
+				candidates++
+			}
+			emit("", encodeEdge(e))
+			continue
+		}
+		if sameExact {
 			continue
 		}
 		pair(e.A + "\t" + e.B)
+	}
+	if candidates > 0 {
+		count(countKey(cDedup, dCandidatePairs), candidates)
 	}
 	return nil
 }
@@ -459,12 +497,14 @@ func (f *shinglesFn) ProcessElement(key string, docs func(*[]byte) bool, pairs f
 
 // verifyFn computes the exact Jaccard similarity (dedup.Jaccard) of a
 // candidate pair's two shingle sets and emits the pair as a near edge
-// when it is at least Threshold, as dedup.Run's verification does.
+// when it is at least Threshold, as dedup.Run's verification does. It
+// counts each pair in candidate_pairs and, below Threshold, in
+// rejected_pairs.
 type verifyFn struct {
 	Threshold float64
 }
 
-func (f *verifyFn) ProcessElement(pair string, sets func(*[]byte) bool, emit func(string, string)) error {
+func (f *verifyFn) ProcessElement(pair string, sets func(*[]byte) bool, emit func(string, string), count func(string, int64)) error {
 	var got [][]uint64
 	var b []byte
 	for sets(&b) {
@@ -481,9 +521,12 @@ func (f *verifyFn) ProcessElement(pair string, sets func(*[]byte) bool, emit fun
 	if len(got) != 2 {
 		return fmt.Errorf("pipeline: candidate pair %q has %d shingle sets, want 2", pair, len(got))
 	}
+	count(countKey(cDedup, dCandidatePairs), 1)
 	if dedup.Jaccard(got[0], got[1]) >= f.Threshold {
 		a, c, _ := strings.Cut(pair, "\t")
 		emit("", encodeEdge(edge{A: a, B: c}))
+	} else {
+		count(countKey(cDedup, dRejectedPairs), 1)
 	}
 	return nil
 }
@@ -493,12 +536,13 @@ func (f *verifyFn) ProcessElement(pair string, sets func(*[]byte) bool, emit fun
 // component's survivor by the policy Survivor, and emits, for every
 // member of a component, (component's smallest order key,
 // "member key\trule\tcomponent size"), the rule being "" for the
-// survivor.
+// survivor. It counts clusters, clustered_documents, exact_duplicates
+// and near_duplicates as dedup.Run does (in tag_only mode too).
 type componentsFn struct {
 	Survivor string
 }
 
-func (f *componentsFn) ProcessElement(_ string, edges func(*string) bool, emit func(string, string)) error {
+func (f *componentsFn) ProcessElement(_ string, edges func(*string) bool, emit func(string, string), count func(string, int64)) error {
 	var all []edge
 	var s string
 	for edges(&s) {
@@ -513,10 +557,18 @@ func (f *componentsFn) ProcessElement(_ string, edges func(*string) bool, emit f
 	if err != nil {
 		return err
 	}
+	comps := map[string]bool{}
+	byRule := map[string]int64{}
 	for _, k := range slices.Sorted(maps.Keys(members)) {
 		m := members[k]
+		comps[m.Component] = true
+		byRule[m.Rule]++
 		emit(m.Component, k+"\t"+m.Rule+"\t"+strconv.Itoa(m.Size))
 	}
+	count(countKey(cDedup, dClusters), int64(len(comps)))
+	count(countKey(cDedup, dClusteredDocs), int64(len(members)))
+	count(countKey(cDedup, dExact), byRule[dedup.RuleExact])
+	count(countKey(cDedup, dNear), byRule[dedup.RuleNear])
 	return nil
 }
 
@@ -626,9 +678,12 @@ func (f *assignFn) ProcessElement(component string, ranks func(*int64) bool, mem
 // dropped document goes to reject as a row for rejects/dedup, with the
 // reason dedup/<rule> and the detail "cluster <id>" of dedup.Run's rows;
 // its file, offset and record are its place in the input, where
-// dedup.Run names its row in the output shard.
+// dedup.Run names its row in the output shard. It counts every document
+// in the dedup result's documents and, with CountKept (no repeated-line
+// step after it), every document it emits in kept.
 type dropDuplicatesFn struct {
-	TagOnly bool
+	TagOnly   bool
+	CountKept bool
 }
 
 func (f *dropDuplicatesFn) ProcessElement(key string, docs func(*[]byte) bool, decisions func(*string) bool, emit func(string, []byte), reject func([]byte), count func(string, int64)) error {
@@ -644,7 +699,11 @@ func (f *dropDuplicatesFn) ProcessElement(key string, docs func(*[]byte) bool, d
 		if n > 1 {
 			return fmt.Errorf("pipeline: two documents with order key %s", key)
 		}
+		count(countKey(cDedup, dDocuments), 1)
 		if decision == "" {
+			if f.CountKept {
+				count(countKey(cDedup, dKept), 1)
+			}
 			emit(key, d)
 			continue
 		}
@@ -679,10 +738,14 @@ func (f *dropDuplicatesFn) ProcessElement(key string, docs func(*[]byte) bool, d
 		doc.SetAttr(dedup.AttrClusterID, cluster)
 		doc.SetAttr(dedup.AttrClusterSize, size)
 		doc.SetAttr(dedup.AttrIsDuplicate, parts[0] != "")
+		if f.CountKept {
+			count(countKey(cDedup, dKept), 1)
+		}
 		nw, err := encodeDoc(key, doc)
 		if err != nil {
 			return err
 		}
+		nw.MinHash, nw.Lines = w.MinHash, w.Lines
 		b, err := encodeWire(nw)
 		if err != nil {
 			return err
@@ -732,7 +795,7 @@ func (f *writeFn) ProcessElement(file int64, docs func(*[]byte) bool, count func
 		if err != nil {
 			return err
 		}
-		w.MinHash = nil
+		w.MinHash, w.Lines = nil, nil
 		wires = append(wires, w)
 	}
 	slices.SortFunc(wires, func(a, b wireDoc) int { return strings.Compare(a.Key, b.Key) })
@@ -852,12 +915,48 @@ func foldCounts(counts []string) (*run.Stats, error) {
 			st.BytesOut += n
 		case cShard:
 			st.Shards = append(st.Shards, arg(1))
+		case cDedup:
+			if st.Dedup == nil {
+				st.Dedup = &dedup.Result{}
+			}
+			if err := addDedup(st.Dedup, arg(1), n); err != nil {
+				return nil, err
+			}
 		default:
 			return nil, fmt.Errorf("pipeline: unknown count %q", key)
 		}
 	}
 	sort.Strings(st.Shards)
 	return st, nil
+}
+
+// addDedup adds n to the field of res named by its JSON name.
+func addDedup(res *dedup.Result, field string, n int64) error {
+	switch field {
+	case dDocuments:
+		res.Documents += n
+	case dClusters:
+		res.Clusters += n
+	case dClusteredDocs:
+		res.ClusteredDocs += n
+	case dExact:
+		res.ExactDuplicates += n
+	case dNear:
+		res.NearDuplicates += n
+	case dCandidatePairs:
+		res.CandidatePairs += n
+	case dRejectedPairs:
+		res.RejectedPairs += n
+	case dLinesRemoved:
+		res.LinesRemoved += n
+	case dEmptied:
+		res.EmptiedDocuments += n
+	case dKept:
+		res.Kept += n
+	default:
+		return fmt.Errorf("pipeline: unknown dedup count %q", field)
+	}
+	return nil
 }
 
 func writeStats(path string, st *run.Stats) error {

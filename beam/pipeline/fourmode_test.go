@@ -16,6 +16,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"winnow/internal/config"
+	"winnow/internal/dedup"
 	"winnow/internal/format"
 	"winnow/internal/run"
 )
@@ -287,6 +288,9 @@ func compareModes(t *testing.T, modes []mode) {
 		if !reflect.DeepEqual(m.st.Documents, ref.st.Documents) {
 			t.Errorf("%s: documents %+v, %s %+v", m.name, m.st.Documents, ref.name, ref.st.Documents)
 		}
+		if got, want := comparableDedup(m.st.Dedup), comparableDedup(ref.st.Dedup); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: stats.json dedup %+v, %s %+v", m.name, got, ref.name, want)
+		}
 		if !reflect.DeepEqual(m.st.Rejected, ref.st.Rejected) {
 			t.Errorf("%s: rejected records %+v, %s %+v", m.name, m.st.Rejected, ref.name, ref.st.Rejected)
 		}
@@ -295,6 +299,24 @@ func compareModes(t *testing.T, modes []mode) {
 				ref.name, ref.st.Inputs.Total, ref.st.Inputs.Unreadable)
 		}
 	}
+}
+
+// dedupVaries are the fields of stats.json's dedup section that
+// legitimately differ between modes: shards counts the output shards the
+// dedup phase of `winnow run` read, cut differently by ranks, and the
+// Beam pipeline reads no shards (it dedups inside the pipeline);
+// resumed lists the phases a rerun of `winnow dedup` skipped.
+var dedupVaries = []string{"shards", "resumed"}
+
+// comparableDedup returns the dedup section without dedupVaries (nil
+// when there is none).
+func comparableDedup(res *dedup.Result) *dedup.Result {
+	if res == nil {
+		return nil
+	}
+	c := *res
+	c.Shards, c.Resumed = 0, nil
+	return &c
 }
 
 // diffLines reports up to five lines in only one of two sorted lists.
@@ -353,6 +375,7 @@ func diffDocs(t *testing.T, name string, got, want map[string]string) {
 // (within a file, across files and across ranks), quality drops and a
 // bad record.
 func TestMetamorphicFourModes(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
 	inputs, copies := fourModeInputs(t, tmp)
 	modes := runModes(t, tmp, inputs, testConfig, "1 worker", "3 workers", "3 ranks", "beam")
@@ -421,6 +444,18 @@ func TestMetamorphicFourModes(t *testing.T) {
 		}
 	}
 
+	// stats.json's dedup section adds up as dedup.Result says, in every
+	// mode (compareModes compares them)
+	for _, m := range modes {
+		d := m.st.Dedup
+		if d == nil {
+			t.Fatalf("%s: stats.json has no dedup section", m.name)
+		}
+		if d.Documents != d.Kept+d.ExactDuplicates+d.NearDuplicates+d.EmptiedDocuments || d.Kept != m.st.Documents.Kept ||
+			d.ExactDuplicates != m.st.Documents.DroppedByReason["dedup/exact"] || d.Clusters < 1 || d.CandidatePairs < 1 {
+			t.Errorf("%s: dedup %+v does not add up with documents %+v", m.name, d, m.st.Documents)
+		}
+	}
 	compareModes(t, modes)
 	t.Logf("read %d, kept %d, drops %v", ref.Documents.Read, ref.Documents.Kept, ref.Documents.DroppedByReason)
 }
@@ -453,6 +488,7 @@ steps:
 // dropped as near duplicates of it (their exact hash is not dup-near's),
 // and the cluster id is still that of dup-orig, its first document.
 func TestMetamorphicOldestVerified(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
 	inputs, _ := fourModeInputs(t, tmp)
 	modes := runModes(t, tmp, inputs, oldestVerifyConfig, "1 worker", "3 workers", "3 ranks", "beam")
@@ -473,6 +509,10 @@ func TestMetamorphicOldestVerified(t *testing.T) {
 	if g := docs["dup-far"]; strings.Contains(g, `"dedup/`) {
 		t.Errorf("dup-far is in a cluster: %s", trunc(g))
 	}
+	// dup-far's candidate pair is verified and rejected, in Beam too
+	if d := modes[3].st.Dedup; d == nil || d.RejectedPairs < 1 || d.CandidatePairs <= d.RejectedPairs {
+		t.Errorf("beam: dedup %+v, want a rejected candidate pair", d)
+	}
 	dups := rejectRows(t, modes[0].dir, "rejects/dedup/*.jsonl.zst")
 	for _, id := range []string{"dup-orig", "dup-exact", "dup-space"} {
 		if got := dups[id]["reason"]; got != "dedup/near_duplicate" {
@@ -482,6 +522,62 @@ func TestMetamorphicOldestVerified(t *testing.T) {
 		if got, want := dups[id]["detail"], dups["dup-orig"]["detail"]; got != want {
 			t.Errorf("rejects/dedup row of %s has detail %v, dup-orig's %v", id, got, want)
 		}
+	}
+	compareModes(t, modes)
+}
+
+// tagOnlyConfig is testConfig with the minhash step in tag_only mode:
+// no document is dropped as a duplicate, every member of a cluster is
+// kept with dedup/cluster_id, dedup/cluster_size and dedup/is_duplicate.
+const tagOnlyConfig = `
+batch_size: 64
+steps:
+  - clean
+  - gopher_quality: {profile: datatrove}
+  - minhash: {tag_only: true}
+`
+
+// TestMetamorphicTagOnly runs the four modes with the minhash step in
+// tag_only mode. By hand: the cluster of dup-orig (dup-orig, dup-exact,
+// dup-space, dup-near, dup-far: five documents, as in
+// TestMetamorphicFourModes) is kept whole; dup-orig, its first document,
+// is the survivor (is_duplicate false), the other four are tagged as
+// duplicates with dup-orig's cluster id and size 5. Nothing is dropped
+// for a dedup reason and rejects/dedup is empty.
+func TestMetamorphicTagOnly(t *testing.T) {
+	t.Parallel()
+	tmp := t.TempDir()
+	inputs, _ := fourModeInputs(t, tmp)
+	modes := runModes(t, tmp, inputs, tagOnlyConfig, "1 worker", "3 workers", "3 ranks", "beam")
+	ref := modes[0].st
+	if hasPrefixKey(ref.Documents.DroppedByReason, "dedup/") {
+		t.Errorf("tag_only dropped documents: %v", ref.Documents.DroppedByReason)
+	}
+	docs := readDocs(t, modes[0].dir)
+	var orig map[string]any
+	if err := json.Unmarshal([]byte(docs["dup-orig"]), &orig); err != nil {
+		t.Fatalf("dup-orig: %v", err)
+	}
+	origAttrs, _ := orig["attributes"].(map[string]any)
+	clusterID := origAttrs["dedup/cluster_id"]
+	if clusterID == nil || origAttrs["dedup/cluster_size"] != 5.0 || origAttrs["dedup/is_duplicate"] != false {
+		t.Errorf("dup-orig attributes %v, want a cluster id, size 5, is_duplicate false", origAttrs)
+	}
+	for _, id := range []string{"dup-exact", "dup-space", "dup-near", "dup-far"} {
+		var d map[string]any
+		if err := json.Unmarshal([]byte(docs[id]), &d); err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		a, _ := d["attributes"].(map[string]any)
+		if a["dedup/cluster_id"] != clusterID || a["dedup/cluster_size"] != 5.0 || a["dedup/is_duplicate"] != true {
+			t.Errorf("%s attributes %v, want cluster %v, size 5, is_duplicate true", id, a, clusterID)
+		}
+	}
+	if _, ok := docs["uniq-1"]; !ok || strings.Contains(docs["uniq-1"], `"dedup/`) {
+		t.Errorf("uniq-1 missing or tagged: %s", trunc(docs["uniq-1"]))
+	}
+	if rows := rejectLines(t, modes[0].dir, "rejects/dedup/*.jsonl.zst"); len(rows) != 0 {
+		t.Errorf("tag_only wrote %d rejects/dedup rows", len(rows))
 	}
 	compareModes(t, modes)
 }

@@ -18,7 +18,6 @@ import (
 
 	"winnow"
 	"winnow/internal/config"
-	"winnow/internal/dedup"
 	"winnow/internal/format"
 	"winnow/internal/run"
 )
@@ -53,21 +52,6 @@ func loadConfig(name string, data []byte) (*config.Config, error) {
 		return config.Default(), nil
 	}
 	return config.Parse(name, data)
-}
-
-// dedupConfig returns the minhash step's config and whether the
-// pipeline has one, refusing the option this pipeline does not
-// implement: repeated-line dedup.
-func dedupConfig(cfg *config.Config) (dedup.Config, bool, error) {
-	dc, ok := run.DedupConfig(cfg)
-	if !ok {
-		return dc, false, nil
-	}
-	var errs []error
-	if dc.Lines.Enabled {
-		errs = append(errs, errors.New("pipeline: minhash lines.enabled (repeated-line dedup) is not supported on beam"))
-	}
-	return dc, true, errors.Join(errs...)
 }
 
 // expandInputs resolves every argument on its own, as `winnow run` does:
@@ -126,7 +110,8 @@ func prepareOut(dir string, overwrite bool) error {
 // Build adds the winnow pipeline to the scope s:
 //
 //	input files ─▶ readFn (one element per file: batches of documents)
-//	            ─▶ stageFn (the configured winnow.Stage values, unchanged)
+//	            ─▶ stageFn (the configured winnow.Stage values, unchanged,
+//	               then run.DropEmpty)
 //	            ─▶ kept documents keyed by order key
 //	[minhash step]  ─▶ bucketFn: (exact hash | band j hash, node)
 //	                ─▶ GroupByKey ─▶ edgeFn: star edges per bucket
@@ -139,6 +124,9 @@ func prepareOut(dir string, overwrite bool) error {
 //	                   counts as side input) ─▶ assignFn: cluster id =
 //	                   ordinal of the component's smallest member
 //	                ─▶ CoGroupByKey with the documents ─▶ dropDuplicatesFn
+//	                [lines.enabled] lineRefsFn: (line hash, rank) ─▶
+//	                   GroupByKey ─▶ lineOwnersFn: removals ─▶
+//	                   CoGroupByKey with the documents ─▶ removeLinesFn
 //	            ─▶ GroupByKey by input file ─▶ writeFn (documents shards)
 //	bad records, dropped documents ─▶ GroupByKey by input file ─▶
 //	            writeRejectsFn (rejects/, rejects/dedup/)
@@ -155,10 +143,8 @@ func Build(s beam.Scope, opt Options) error {
 	if err := cfg.Check(); err != nil {
 		return err
 	}
-	dc, hasDedup, err := dedupConfig(cfg)
-	if err != nil {
-		return err
-	}
+	// every option of the minhash step is implemented
+	dc, hasDedup := run.DedupConfig(cfg)
 	if opt.OutDir == "" {
 		return errors.New("pipeline: no output folder")
 	}
@@ -199,6 +185,12 @@ func Build(s beam.Scope, opt Options) error {
 		tasks[i] = strconv.Itoa(i) + "\t" + f
 	}
 	initial := []string{countKey(cInputs) + "\t" + strconv.Itoa(len(files)+len(unreadable))}
+	if hasDedup {
+		// the dedup section of stats.json has every field, even at 0
+		for _, f := range dedupFields {
+			initial = append(initial, countKey(cDedup, f)+"\t0")
+		}
+	}
 	for a, msg := range unreadable {
 		initial = append(initial, countKey(cUnreadable, a, msg)+"\t1")
 	}
@@ -235,21 +227,37 @@ func Build(s beam.Scope, opt Options) error {
 	if hasDedup {
 		ds := s.Scope("dedup")
 		verify := dc.Verify > 0
-		buckets := beam.ParDo(ds, &bucketFn{Exact: dc.Exact, Near: dc.Near, Survivor: dc.Survivor, WithExact: verify && dc.Exact}, kept)
-		edges, pairs := beam.ParDo2(ds, &edgeFn{Exact: dc.Exact, Verify: verify}, beam.GroupByKey(ds, buckets))
+		buckets := beam.ParDo(ds, &bucketFn{Exact: dc.Exact, Near: dc.Near, Survivor: dc.Survivor, WithExact: dc.Exact}, kept)
+		edges, pairs, edgeCounts := beam.ParDo3(ds, &edgeFn{Exact: dc.Exact, Verify: verify}, beam.GroupByKey(ds, buckets))
+		countCols = append(countCols, edgeCounts)
 		if verify {
 			vs := ds.Scope("verify")
 			refs := beam.ParDo(vs, pairRefsFn, pairs)
 			sets := beam.ParDo(vs, &shinglesFn{MinHash: dc.MinHash}, beam.CoGroupByKey(vs, kept, refs))
-			verified := beam.ParDo(vs, &verifyFn{Threshold: dc.Verify}, beam.GroupByKey(vs, sets))
+			verified, verifyCounts := beam.ParDo2(vs, &verifyFn{Threshold: dc.Verify}, beam.GroupByKey(vs, sets))
 			edges = beam.Flatten(ds, edges, verified)
+			countCols = append(countCols, verifyCounts)
 		}
-		members := beam.ParDo(ds, &componentsFn{Survivor: dc.Survivor}, beam.GroupByKey(ds, edges))
+		members, compCounts := beam.ParDo2(ds, &componentsFn{Survivor: dc.Survivor}, beam.GroupByKey(ds, edges))
+		countCols = append(countCols, compCounts)
 		ranks, fileCounts := beam.ParDo2(ds, rankFn, beam.GroupByKey(ds, beam.ParDo(ds, keyFileFn, kept)))
 		decisions := beam.ParDo(ds, &assignFn{}, beam.CoGroupByKey(ds, ranks, members), beam.SideInput{Input: fileCounts})
 		var dedupRejects, dedupCounts beam.PCollection
-		kept, dedupRejects, dedupCounts = beam.ParDo3(ds, &dropDuplicatesFn{TagOnly: dc.TagOnly}, beam.CoGroupByKey(ds, kept, decisions))
+		kept, dedupRejects, dedupCounts = beam.ParDo3(ds, &dropDuplicatesFn{TagOnly: dc.TagOnly, CountKept: !dc.Lines.Enabled},
+			beam.CoGroupByKey(ds, kept, decisions))
 		countCols = append(countCols, dedupCounts)
+		if dc.Lines.Enabled {
+			// repeated lines, over the documents document dedup kept
+			// (all of them, tag_only), as dedup.Run's lines phase
+			ls := ds.Scope("lines")
+			refs := beam.ParDo(ls, &lineRefsFn{Survivor: dc.Survivor}, kept)
+			removals := beam.ParDo(ls, lineOwnersFn, beam.GroupByKey(ls, refs))
+			var lineRejects, lineCounts beam.PCollection
+			kept, lineRejects, lineCounts = beam.ParDo3(ls, &removeLinesFn{Config: cfgText, ConfigName: opt.ConfigName, TagOnly: dc.TagOnly},
+				beam.CoGroupByKey(ls, kept, removals))
+			countCols = append(countCols, lineCounts)
+			dedupRejects = beam.Flatten(ds, dedupRejects, lineRejects)
+		}
 		writeRejects("rejects/dedup", dedupRejects)
 	}
 

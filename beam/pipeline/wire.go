@@ -25,6 +25,9 @@ type wireDoc struct {
 	Record  int64           `json:"r,omitempty"`
 	// MinHash is Doc.Side["minhash"] after the stages ran.
 	MinHash []byte `json:"m,omitempty"`
+	// Lines is Doc.Side["lines"] after the stages ran (the minhash step
+	// with lines.enabled): the distinct hashes of the document's lines.
+	Lines []byte `json:"l,omitempty"`
 }
 
 // orderKey is a document's place in the input order: the index of its
@@ -45,6 +48,7 @@ func encodeDoc(key string, d *winnow.Doc) (wireDoc, error) {
 	w := wireDoc{Key: key, Doc: b, Payload: d.Payload, File: d.Pos.File, Offset: d.Pos.Offset, Record: d.Pos.Record}
 	if d.Side != nil {
 		w.MinHash = d.Side[sideMinHash]
+		w.Lines = d.Side[sideLines]
 	}
 	return w, nil
 }
@@ -93,6 +97,10 @@ func decodeWire(p []byte) (wireDoc, error) {
 
 // sideMinHash is dedup.SideMinHash, the side key of the minhash stage.
 const sideMinHash = "minhash"
+
+// sideLines is dedup.SideLines, the side key of the minhash stage's
+// line hashes.
+const sideLines = "lines"
 
 // signature is what the dedup transforms need of a "minhash" side row.
 type signature struct {

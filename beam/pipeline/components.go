@@ -1,13 +1,11 @@
 package pipeline
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"winnow"
 	"winnow/internal/dedup"
@@ -139,47 +137,19 @@ func parsePolicy(s string) (policy, attr string) {
 	return s, ""
 }
 
-// policyKey is d's survivor key, as internal/dedup computes it: `created`
-// in Unix seconds (+Inf when missing or unparsable) for "oldest", the
-// attribute's numeric value (−Inf when missing or not a number) for
-// "attribute:<name>". It is formatted so that strconv.ParseFloat gives
-// back the same float64.
+// policyKey is d's survivor key from internal/dedup's SurvivorKey,
+// formatted so that strconv.ParseFloat gives back the same float64; ""
+// under policyFirst.
 func policyKey(d *winnow.Doc, policy, attr string) string {
-	v := math.Inf(1)
-	switch policy {
-	case policyOldest:
-		if t, err := time.Parse(time.RFC3339Nano, d.Created); err == nil {
-			v = float64(t.UnixNano()) / 1e9
-		}
-	case policyAttribute:
-		v = math.Inf(-1)
-		if f, ok := toFloat(d.Attributes[attr]); ok {
-			v = f
-		}
-	default:
+	setting := policy
+	if policy == policyAttribute {
+		setting = "attribute:" + attr
+	}
+	v, ok := dedup.SurvivorKey(d, setting)
+	if !ok {
 		return ""
 	}
 	return strconv.FormatFloat(v, 'g', -1, 64)
-}
-
-func toFloat(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, !math.IsNaN(x)
-	case int:
-		return float64(x), true
-	case int64:
-		return float64(x), true
-	case json.Number:
-		f, err := x.Float64()
-		return f, err == nil
-	case bool:
-		if x {
-			return 1, true
-		}
-		return 0, true
-	}
-	return 0, false
 }
 
 // better reports whether policy key a beats b: strictly, so that ties

@@ -466,6 +466,21 @@ func (r *runner) survivorKeys(shards []string, uf *unionFind, policy int, attr s
 	return keys, err
 }
 
+// SurvivorKey is d's key under the survivor setting s (Config.Survivor):
+// `created` in Unix seconds (+Inf when missing or unparsable) for
+// "oldest", where the smallest key survives, and the attribute's numeric
+// value (−Inf when missing or not a number) for "attribute:<name>", where
+// the largest survives; ties keep the earlier document. ok is false for
+// "first", which orders by position alone, and for a setting that
+// Config.Validate refuses.
+func SurvivorKey(d *winnow.Doc, s string) (key float64, ok bool) {
+	policy, attr, err := parseSurvivor(s)
+	if err != nil || policy == policyFirst {
+		return 0, false
+	}
+	return policyKey(d, policy, attr), true
+}
+
 // policyKey is d's survivor key: `created` in Unix seconds (+Inf when
 // missing or unparsable) for "oldest", the attribute's value (−Inf when
 // missing or not a number) for "attribute:<name>".

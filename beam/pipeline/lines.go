@@ -27,8 +27,8 @@ import (
 //
 // The line hashes are the minhash stage's own: the "lines" side row it
 // writes for each document (normalised lines of at least
-// lines.min_length bytes, each distinct hash once) and, to find the
-// lines to remove, the same stage run over each line (lineHasher).
+// lines.min_length bytes, each distinct hash once); the lines are removed
+// by internal/dedup's RemoveLines, which hashes them the same way.
 
 func init() {
 	register.DoFn3x1[string, []byte, func(string, string), error](&lineRefsFn{})
@@ -145,54 +145,6 @@ func lineOwnersFn(hash string, refs func(*string) bool, emit func(string, string
 	}
 }
 
-// lineHasher gives the hash of one line as the minhash stage computes it
-// for its "lines" side row: the stage itself is run over a document per
-// line, so normalisation, minimum length and hash are those of
-// internal/dedup by construction.
-type lineHasher struct {
-	st   winnow.Stage
-	docs []*winnow.Doc
-}
-
-func newLineHasher(dc dedup.Config) (*lineHasher, error) {
-	c := dc
-	c.Near = false // no MinHash signature: only the line hashes are read
-	c.Lines.Enabled = true
-	st, err := dedup.New(c)
-	if err != nil {
-		return nil, err
-	}
-	return &lineHasher{st: st}, nil
-}
-
-// hashes returns, for each line of lines, its hash and whether it takes
-// part in repeated-line dedup (its normalised form is long enough).
-func (h *lineHasher) hashes(ctx context.Context, lines []string) ([]uint64, []bool, error) {
-	h.docs = h.docs[:0]
-	for _, l := range lines {
-		h.docs = append(h.docs, &winnow.Doc{Text: l})
-	}
-	out, err := h.st.Process(ctx, h.docs)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(out) != len(lines) {
-		return nil, nil, fmt.Errorf("pipeline: minhash stage returned %d of %d lines", len(out), len(lines))
-	}
-	hs := make([]uint64, len(lines))
-	ok := make([]bool, len(lines))
-	for i, d := range out {
-		row, err := parseLinesRow(d.Side[sideLines])
-		if err != nil {
-			return nil, nil, err
-		}
-		if len(row) > 0 {
-			hs[i], ok[i] = row[0], true
-		}
-	}
-	return hs, ok, nil
-}
-
 // removeLinesFn joins a document with the hashes of its lines that an
 // earlier document keeps (lineOwnersFn) and removes every line (split on
 // "\n") with such a hash, as internal/dedup's rewrite does: in the owner
@@ -208,7 +160,7 @@ type removeLinesFn struct {
 	ConfigName string
 	TagOnly    bool
 
-	h *lineHasher
+	minLength int
 }
 
 func (f *removeLinesFn) Setup() error {
@@ -220,8 +172,8 @@ func (f *removeLinesFn) Setup() error {
 	if !ok {
 		return fmt.Errorf("pipeline: config %s has no minhash step", f.ConfigName)
 	}
-	f.h, err = newLineHasher(dc)
-	return err
+	f.minLength = dc.Lines.MinLength
+	return nil
 }
 
 func (f *removeLinesFn) ProcessElement(ctx context.Context, key string, docs func(*[]byte) bool, hashes func(*string) bool, emit func(string, []byte), reject func([]byte), count func(string, int64)) error {
@@ -253,25 +205,13 @@ func (f *removeLinesFn) ProcessElement(ctx context.Context, key string, docs fun
 		if err != nil {
 			return err
 		}
-		lines := strings.Split(d.Text, "\n")
-		lh, eligible, err := f.h.hashes(ctx, lines)
-		if err != nil {
-			return err
-		}
-		kept := make([]string, 0, len(lines))
-		removed := int64(0)
-		for i, l := range lines {
-			if eligible[i] && remove[lh[i]] {
-				removed++
-				continue
-			}
-			kept = append(kept, l)
-		}
+		text, n := dedup.RemoveLines(d.Text, remove, f.minLength)
+		removed := int64(n)
 		count(countKey(cDedup, dLinesRemoved), removed)
 		if f.TagOnly {
 			d.SetAttr(dedup.AttrRepeatedLines, removed)
 		} else {
-			d.Text = strings.Join(kept, "\n")
+			d.Text = text
 			if strings.TrimSpace(d.Text) == "" {
 				count(countKey(cDedup, dEmptied), 1)
 				count(countKey(cDropped, "dedup/"+dedup.RuleRepeatedLines), 1)

@@ -182,13 +182,13 @@ func TestMetamorphicLinesTagOnly(t *testing.T) {
 	compareModes(t, modes)
 }
 
-// TestLineHasherMatchesStage checks that lineHasher, which hashes single
-// lines with the minhash stage, gives for each line of a document the
-// hashes of the stage's "lines" side row for the whole document: the
+// TestRemoveLinesMatchesStage checks that the hashes of the minhash
+// stage's "lines" side row, which the Beam line-owner step groups, are the
+// ones dedup.RemoveLines (the rewrite step of removeLinesFn) matches: the
 // eligible lines' hashes, distinct, in order of first appearance, with
 // lines that normalise alike (case, digits, surrounding space, cc_net
 // punctuation) sharing a hash and too short lines left out.
-func TestLineHasherMatchesStage(t *testing.T) {
+func TestRemoveLinesMatchesStage(t *testing.T) {
 	dc := dedup.DefaultConfig()
 	dc.Lines = dedup.LinesConfig{Enabled: true, MinLength: 3}
 	text := "Copyright 2024\n  copyright 1999  \n\nab\nHello， world\nhello world\nHELLO WORLD!\nCopyright 2024"
@@ -200,44 +200,36 @@ func TestLineHasherMatchesStage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := parseLinesRow(out[0].Side[sideLines])
+	row, err := parseLinesRow(out[0].Side[sideLines])
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := newLineHasher(dc)
-	if err != nil {
-		t.Fatal(err)
+	// by hand: "copyright 0000" (lines 0, 1, 7), "hello world" (lines 4,
+	// 5: the full-width comma is cc_net punctuation), "hello world!" (6:
+	// "!" is not); "" and "ab" are too short
+	if len(row) != 3 {
+		t.Fatalf("stage row %x: want 3 distinct line hashes", row)
 	}
-	lines := strings.Split(text, "\n")
-	hs, ok, err := h.hashes(t.Context(), lines)
-	if err != nil {
-		t.Fatal(err)
+	cases := []struct {
+		remove []uint64
+		want   string
+		n      int
+	}{
+		{[]uint64{row[0]}, "\nab\nHello， world\nhello world\nHELLO WORLD!", 3},
+		{[]uint64{row[1]}, "Copyright 2024\n  copyright 1999  \n\nab\nHELLO WORLD!\nCopyright 2024", 2},
+		{[]uint64{row[2]}, "Copyright 2024\n  copyright 1999  \n\nab\nHello， world\nhello world\nCopyright 2024", 1},
+		{row, "\nab", 6},
+		{nil, text, 0},
 	}
-	// by hand: "copyright 0000" (lines 0, 1, 7), "" and "ab" too short,
-	// "hello world" (lines 4, 5: the full-width comma is cc_net
-	// punctuation), "hello world!" (6: "!" is not)
-	wantOK := []bool{true, true, false, false, true, true, true, true}
-	var got []uint64
-	seen := map[uint64]bool{}
-	for i := range lines {
-		if ok[i] != wantOK[i] {
-			t.Errorf("line %d %q: eligible %v, want %v", i, lines[i], ok[i], wantOK[i])
+	for i, tc := range cases {
+		remove := map[uint64]bool{}
+		for _, h := range tc.remove {
+			remove[h] = true
 		}
-		if ok[i] && !seen[hs[i]] {
-			seen[hs[i]] = true
-			got = append(got, hs[i])
+		got, n := dedup.RemoveLines(text, remove, dc.Lines.MinLength)
+		if got != tc.want || n != tc.n {
+			t.Errorf("case %d: RemoveLines = %q, %d; want %q, %d", i, got, n, tc.want, tc.n)
 		}
-	}
-	if len(want) != 3 || len(got) != len(want) {
-		t.Fatalf("stage row %x, line hashes %x: want 3 distinct each", want, got)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("hash %d: %x, stage %x", i, got[i], want[i])
-		}
-	}
-	if hs[0] != hs[1] || hs[0] != hs[7] || hs[4] != hs[5] || hs[5] == hs[6] {
-		t.Errorf("hashes %x do not group the lines that normalise alike", hs)
 	}
 }
 

@@ -235,6 +235,17 @@ func (r *runner) stageShard(stage, sh string, keys []string, ord *uint32, dec, r
 	return nil
 }
 
+// RemoveLines returns text without its lines (split on "\n") whose hash
+// is in remove, and the number of lines removed: the hash of a line is
+// the one the minhash stage writes in its "lines" side row (xxh3-64 of
+// the cc_net-normalised line; lines whose normalised form is shorter
+// than minLength bytes, or empty, never match). Kept lines are joined
+// with "\n" as they were. This is the rewrite of the lines phase.
+func RemoveLines(text string, remove map[uint64]bool, minLength int) (string, int) {
+	var buf []byte
+	return removeLines(text, remove, minLength, &buf)
+}
+
 // removeLines drops the lines of text (split on "\n") whose normalised
 // hash is in remove, and returns the new text and the number of lines
 // removed.

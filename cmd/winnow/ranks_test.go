@@ -1,0 +1,86 @@
+package main
+
+import (
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// rejectInputs writes two JSONL inputs of about the same size: a.jsonl
+// reads cleanly, b.jsonl has one broken line (one rejected record), so
+// that with two ranks exactly one rank has the reject.
+func rejectInputs(t *testing.T) string {
+	t.Helper()
+	in := t.TempDir()
+	writeFile(t, in, "a.jsonl", []byte(`{"id":"a1","text":"the first document of the clean input file"}`+"\n"+
+		`{"id":"a2","text":"the second document of the clean input file"}`+"\n"))
+	writeFile(t, in, "b.jsonl", []byte(`{"id":"b1","text":"a document next to a broken line"}`+"\n"+
+		`{"id":"b2","text":`+"\n"+
+		`{"id":"b3","text":"a document after the broken line"}`+"\n"))
+	return in
+}
+
+// TestRankChainExitCode: a rejected record in one rank makes that rank,
+// and then winnow merge and winnow dedup over the merged output, exit
+// with code 3 and the summary line of winnow run, so that the chain's
+// final status does not hide the reject.
+func TestRankChainExitCode(t *testing.T) {
+	in := rejectInputs(t)
+	cfg := writeConfig(t, minhashOnly)
+	const want = "winnow: finished, but 1 record was rejected (see "
+
+	one := filepath.Join(t.TempDir(), "one")
+	if code, _, stderr := winnow(t, "run", "-q", "-c", cfg, in, "-o", one); code != 3 || !strings.Contains(stderr, want+one+"/rejects") {
+		t.Fatalf("plain run: exit %d: %s", code, stderr)
+	}
+
+	out := filepath.Join(t.TempDir(), "out")
+	threes := 0
+	for r := range 2 {
+		code, _, stderr := winnow(t, "run", "-q", "-c", cfg, in, "-o", out, "--rank", strconv.Itoa(r), "--world-size", "2")
+		switch code {
+		case 3:
+			threes++
+		case 0:
+		default:
+			t.Fatalf("rank %d: exit %d: %s", r, code, stderr)
+		}
+	}
+	if threes != 1 {
+		t.Fatalf("%d ranks exited 3, want exactly 1", threes)
+	}
+	code, _, stderr := winnow(t, "merge", "-q", out)
+	if code != 3 || !strings.Contains(stderr, want+out+"/rejects and stats.json)") {
+		t.Errorf("merge: exit %d, want 3: %s", code, stderr)
+	}
+	// a second merge (already merged) reports the same status
+	if code, _, stderr := winnow(t, "merge", "-q", out); code != 3 {
+		t.Errorf("merge again: exit %d, want 3: %s", code, stderr)
+	}
+	for p := range 2 {
+		if code, _, stderr := winnow(t, "dedup", "edges", "-q", out, "--part", strconv.Itoa(p), "--parts", "2"); code != 0 {
+			t.Fatalf("edges part %d: exit %d: %s", p, code, stderr)
+		}
+	}
+	code, _, stderr = winnow(t, "dedup", "-q", out)
+	if code != 3 || !strings.Contains(stderr, want+out+"/rejects and stats.json)") {
+		t.Errorf("dedup: exit %d, want 3: %s", code, stderr)
+	}
+	if st := readStats(t, out); st.Rejected.Total != 1 || st.Documents.Read != 4 {
+		t.Errorf("merged stats: %d rejected, %d read; want 1 and 4", st.Rejected.Total, st.Documents.Read)
+	}
+
+	// clean inputs: the chain exits 0
+	clean := t.TempDir()
+	writeFile(t, clean, "a.jsonl", []byte(`{"id":"a1","text":"only a clean document here"}`+"\n"))
+	out2 := filepath.Join(t.TempDir(), "out")
+	for r := range 2 {
+		if code, _, stderr := winnow(t, "run", "-q", "-c", cfg, clean, "-o", out2, "--rank", strconv.Itoa(r), "--world-size", "2"); code != 0 {
+			t.Fatalf("clean rank %d: exit %d: %s", r, code, stderr)
+		}
+	}
+	if code, _, stderr := winnow(t, "dedup", "-q", out2); code != 0 {
+		t.Errorf("clean dedup: exit %d: %s", code, stderr)
+	}
+}

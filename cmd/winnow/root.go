@@ -122,7 +122,7 @@ which no INPUT exists fails with exit code 1.`,
 	fl.BoolVar(&f.overwrite, "overwrite", false, "replace the output of an earlier run in OUTDIR")
 	fl.BoolVar(&f.resume, "resume", false, "finish the interrupted run in OUTDIR from its last checkpoint (same arguments); start one when OUTDIR holds none")
 	fl.IntVar(&f.rank, "rank", 0, "process the rank-th share of the inputs into OUTDIR/rank-RRRRR (with --world-size)")
-	fl.IntVar(&f.worldSize, "world-size", 0, "number of ranks the inputs are split among (then: winnow dedup OUTDIR, or winnow merge OUTDIR)")
+	fl.IntVar(&f.worldSize, "world-size", 0, "number of ranks the inputs are split among, with --rank (then: winnow merge OUTDIR, winnow dedup OUTDIR)")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) of the run to this file")
 	fl.DurationVar(&f.progressEvery, "progress-every", run.DefaultProgressEvery, "period of progress lines when stderr is not a terminal")
 	f.report.add(fl)

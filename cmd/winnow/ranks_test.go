@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -82,5 +83,40 @@ func TestRankChainExitCode(t *testing.T) {
 	}
 	if code, _, stderr := winnow(t, "dedup", "-q", out2); code != 0 {
 		t.Errorf("clean dedup: exit %d: %s", code, stderr)
+	}
+}
+
+// TestWorldSizeOne: --world-size 1 behaves like any world size (a job
+// array of one task works as one of sixteen): rank 0 writes
+// OUTDIR/rank-00000 and runs only the per-document pass; merge and dedup
+// then give the output of a plain run.
+func TestWorldSizeOne(t *testing.T) {
+	in, want := dupCorpus(t)
+	cfg := writeConfig(t, minhashOnly)
+	plain := filepath.Join(t.TempDir(), "plain")
+	if code, _, stderr := winnow(t, "run", "-q", "-c", cfg, in, "-o", plain); code != 0 {
+		t.Fatalf("plain run: exit %d: %s", code, stderr)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	if code, _, stderr := winnow(t, "run", "-q", "-c", cfg, in, "-o", out, "--rank", "0", "--world-size", "1"); code != 0 {
+		t.Fatalf("rank 0 of 1: exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "rank-00000", "stats.json")); err != nil {
+		t.Errorf("rank 0 of 1 did not write OUTDIR/rank-00000: %v", err)
+	}
+	for _, p := range []string{"stats.json", "documents", ".dedup"} {
+		if _, err := os.Stat(filepath.Join(out, p)); err == nil {
+			t.Errorf("rank 0 of 1 wrote OUTDIR/%s (a rank runs only the pass)", p)
+		}
+	}
+	if st := readStats(t, filepath.Join(out, "rank-00000")); st.Dedup != nil || st.Documents.Kept != 6 {
+		t.Errorf("rank 0 of 1 ran the dedup phase (%d kept, dedup %v)", st.Documents.Kept, st.Dedup)
+	}
+	if code, _, stderr := winnow(t, "dedup", "-q", out); code != 0 {
+		t.Fatalf("dedup: exit %d: %s", code, stderr)
+	}
+	checkDeduped(t, out, want)
+	if d := diffSnapshots(outputSnapshot(t, plain), outputSnapshot(t, out)); len(d) > 0 {
+		t.Errorf("world size 1 differs from a plain run: %v", d)
 	}
 }

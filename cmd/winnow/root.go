@@ -206,7 +206,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stderr io.Writer) er
 	defer dst.Close()
 	opt.OutDir = dst.Local
 	outDir := dst.Local
-	if f.worldSize > 1 {
+	if f.worldSize > 0 {
 		if f.report.on {
 			return errors.New("run: --report samples one process's run; not with --world-size")
 		}

@@ -151,9 +151,9 @@ func CheckMerged(dir string) error {
 //
 // With Options.Resume, a run whose per-document pass finished goes on
 // with the dedup phase where it stopped, and a run that finished returns
-// its stats.json with ErrFinished. With Options.WorldSize > 1 only the
-// rank's per-document pass runs: the dedup phase needs every rank's
-// output (Merge, then Dedup).
+// its stats.json with ErrFinished. With Options.WorldSize > 0 (a rank
+// run, world size 1 too) only the rank's per-document pass runs: the
+// dedup phase needs every rank's output (Merge, then Dedup).
 func RunPhases(ctx context.Context, opt Options) (*Stats, error) {
 	cfg := opt.Config
 	if cfg == nil {
@@ -167,11 +167,11 @@ func RunPhases(ctx context.Context, opt Options) (*Stats, error) {
 		return nil, err
 	}
 	dir := opt.OutDir
-	if opt.WorldSize > 1 {
+	if opt.WorldSize > 0 {
 		dir = RankDir(opt.OutDir, opt.Rank)
 	}
 	dc, hasDedup := DedupConfig(cfg)
-	hasDedup = hasDedup && opt.WorldSize <= 1
+	hasDedup = hasDedup && opt.WorldSize == 0
 
 	var st *Stats
 	if ck, err := loadCheckpoint(dir); opt.Resume && err == nil && ck != nil && ck.Finished != finishedNone {

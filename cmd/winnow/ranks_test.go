@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"winnow/internal/run"
 )
 
 // rejectInputs writes two JSONL inputs of about the same size: a.jsonl
@@ -118,5 +119,111 @@ func TestWorldSizeOne(t *testing.T) {
 	checkDeduped(t, out, want)
 	if d := diffSnapshots(outputSnapshot(t, plain), outputSnapshot(t, out)); len(d) > 0 {
 		t.Errorf("world size 1 differs from a plain run: %v", d)
+	}
+}
+
+// TestRankRefusesPlainOutput: a rank run refuses an OUTDIR that holds
+// the output of a plain run (it would write beside it and the merge would
+// replace its shards) unless --overwrite, which removes that output; a
+// merge refuses such a folder too.
+func TestRankRefusesPlainOutput(t *testing.T) {
+	in := rejectInputs(t)
+	cfg := writeConfig(t, minhashOnly)
+	out := filepath.Join(t.TempDir(), "out")
+	if code, _, stderr := winnow(t, "run", "-q", "-c", cfg, in, "-o", out); code != 3 {
+		t.Fatalf("plain run: exit %d: %s", code, stderr)
+	}
+	want := "winnow: run: " + out + " holds the output of a run without --rank and --world-size (documents/00000.jsonl.zst); a rank run writes only rank folders beside it; start over with --overwrite (removes it), or choose another folder\n"
+	for _, extra := range [][]string{nil, {"--resume"}} {
+		args := append([]string{"run", "-q", "-c", cfg, in, "-o", out, "--rank", "1", "--world-size", "2"}, extra...)
+		if code, _, stderr := winnow(t, args...); code != 1 || stderr != want {
+			t.Errorf("%v: exit %d: %q\nwant %q", extra, code, stderr, want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "rank-00001")); err == nil {
+		t.Error("a refused rank wrote its folder")
+	}
+	// an unfinished plain run: only its checkpoint
+	for _, p := range []string{"documents", "rejects", "side", "stats.json", ".dedup"} {
+		os.RemoveAll(filepath.Join(out, p))
+	}
+	code, _, stderr := winnow(t, "run", "-q", "-c", cfg, in, "-o", out, "--rank", "0", "--world-size", "2", "--resume")
+	if code != 1 || !strings.Contains(stderr, out+" holds the output of a run without --rank and --world-size;") {
+		t.Errorf("unfinished plain run: exit %d: %s", code, stderr)
+	}
+
+	// --overwrite removes the plain run; the ranks and merge then work
+	for r := range 2 {
+		code, _, stderr := winnow(t, "run", "-q", "-c", cfg, in, "-o", out, "--rank", strconv.Itoa(r), "--world-size", "2", "--overwrite")
+		if code != 0 && code != 3 {
+			t.Fatalf("rank %d --overwrite: exit %d: %s", r, code, stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, ".run")); err == nil {
+		t.Error("--overwrite left the plain run's checkpoint")
+	}
+	// a plain run into the same folder, then merge: refused, nothing moved
+	if code, _, stderr := winnow(t, "run", "-q", "-c", cfg, in, "-o", out); code != 3 {
+		t.Fatalf("plain run beside ranks: exit %d: %s", code, stderr)
+	}
+	code, _, stderr = winnow(t, "merge", "-q", out)
+	if code != 1 || stderr != "winnow: run: "+out+" holds a run without --rank and --world-size beside the rank folders; remove it (or its folder .run) first\n" {
+		t.Errorf("merge over a plain run: exit %d: %q", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "rank-00001", "stats.json")); err != nil {
+		t.Errorf("the refused merge moved or removed a rank: %v", err)
+	}
+}
+
+// TestRankAfterMerge: a rank requeued after winnow merge (or after winnow
+// dedup) finds its share merged, says so and exits with its own finished
+// code, writing nothing; the next merge and dedup keep the output. A rank
+// of another world size is refused.
+func TestRankAfterMerge(t *testing.T) {
+	in := rejectInputs(t)
+	cfg := writeConfig(t, minhashOnly)
+	out := filepath.Join(t.TempDir(), "out")
+	codes := map[int]int{}
+	for r := range 2 {
+		code, _, stderr := winnow(t, "run", "-q", "-c", cfg, in, "-o", out, "--rank", strconv.Itoa(r), "--world-size", "2")
+		if code != 0 && code != 3 {
+			t.Fatalf("rank %d: exit %d: %s", r, code, stderr)
+		}
+		codes[r] = code
+	}
+	if code, _, stderr := winnow(t, "merge", "-q", out); code != 3 {
+		t.Fatalf("merge: exit %d: %s", code, stderr)
+	}
+	merged := outputSnapshot(t, out)
+	requeue := func(stage string) {
+		t.Helper()
+		for r := range 2 {
+			for _, extra := range [][]string{{"--resume"}, nil} {
+				args := append([]string{"run", "-q", "-c", cfg, in, "-o", out, "--rank", strconv.Itoa(r), "--world-size", "2"}, extra...)
+				code, _, stderr := winnow(t, args...)
+				want := "winnow: run: rank " + strconv.Itoa(r) + " was already merged into " + out + "; nothing to do\n"
+				if code != codes[r] || !strings.HasPrefix(stderr, want) {
+					t.Errorf("%s: rank %d %v: exit %d (want %d): %q", stage, r, extra, code, codes[r], stderr)
+				}
+			}
+			if _, err := os.Stat(run.RankDir(out, r)); err == nil {
+				t.Errorf("%s: requeued rank %d wrote its folder", stage, r)
+			}
+		}
+	}
+	requeue("after merge")
+	if code, _, stderr := winnow(t, "merge", "-q", out); code != 3 {
+		t.Fatalf("merge again: exit %d: %s", code, stderr)
+	}
+	if d := diffSnapshots(merged, outputSnapshot(t, out)); len(d) > 0 {
+		t.Errorf("requeue and second merge changed the output: %v", d)
+	}
+	if code, _, stderr := winnow(t, "dedup", "-q", out); code != 3 {
+		t.Fatalf("dedup: exit %d: %s", code, stderr)
+	}
+	requeue("after dedup")
+	code, _, stderr := winnow(t, "run", "-q", "-c", cfg, in, "-o", out, "--rank", "0", "--world-size", "3", "--resume")
+	if code != 1 || !strings.Contains(stderr, out+" holds the merged output of another run (world size 2, config ") || !strings.Contains(stderr, "this rank: world size 3") {
+		t.Errorf("rank 0 of 3: exit %d: %s", code, stderr)
 	}
 }

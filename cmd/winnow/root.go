@@ -213,6 +213,9 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stderr io.Writer) er
 		outDir = run.RankDir(dst.Local, f.rank)
 	}
 	st, err := run.RunPhases(cmd.Context(), opt)
+	if _, ok := errors.AsType[*run.MergedError](err); ok {
+		outDir = dst.Local // the rank's folder was merged into OUTDIR
+	}
 	if errors.Is(err, run.ErrFinished) {
 		fmt.Fprintf(stderr, "winnow: %v; nothing to do\n", err)
 		f.quiet = true // the summary was printed by the run that finished

@@ -153,7 +153,11 @@ func CheckMerged(dir string) error {
 // with the dedup phase where it stopped, and a run that finished returns
 // its stats.json with ErrFinished. With Options.WorldSize > 0 (a rank
 // run, world size 1 too) only the rank's per-document pass runs: the
-// dedup phase needs every rank's output (Merge, then Dedup).
+// dedup phase needs every rank's output (Merge, then Dedup). A rank run
+// refuses an OUTDIR that holds a plain run's or another run's merged
+// output unless Options.Overwrite (which removes it), and returns the
+// rank's counts with a *MergedError (an ErrFinished) when OUTDIR holds
+// the merge of the same run.
 func RunPhases(ctx context.Context, opt Options) (*Stats, error) {
 	cfg := opt.Config
 	if cfg == nil {
@@ -169,6 +173,13 @@ func RunPhases(ctx context.Context, opt Options) (*Stats, error) {
 	dir := opt.OutDir
 	if opt.WorldSize > 0 {
 		dir = RankDir(opt.OutDir, opt.Rank)
+		hash, err := configHash(cfg, opt.Added)
+		if err != nil {
+			return nil, err
+		}
+		if st, err := checkRankOut(opt.OutDir, opt.Rank, opt.WorldSize, hash, opt.Overwrite); err != nil {
+			return st, err
+		}
 	}
 	dc, hasDedup := DedupConfig(cfg)
 	hasDedup = hasDedup && opt.WorldSize == 0

@@ -36,8 +36,10 @@ func Merge(dir string) (*Stats, error) {
 	if err != nil {
 		return nil, fmt.Errorf("run: %w", err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "stats.json")); err == nil {
-		// merged before; the rank folders are leftovers of an interrupted merge
+	ck, _ := loadCheckpoint(dir)
+	if _, err := os.Stat(filepath.Join(dir, "stats.json")); err == nil && ck == nil {
+		// merged before (a plain run's stats.json comes with its
+		// checkpoint); the rank folders are leftovers of an interrupted merge
 		for _, r := range ranks {
 			if err := os.RemoveAll(r); err != nil {
 				return nil, fmt.Errorf("run: %w", err)
@@ -69,6 +71,9 @@ func Merge(dir string) (*Stats, error) {
 			return nil, fmt.Errorf("run: %w", err)
 		}
 	}
+	if err := writeMergeRecord(dir, p.Record); err != nil {
+		return nil, err
+	}
 	if err := p.Stats.writeFile(filepath.Join(dir, "stats.json")); err != nil {
 		return nil, err
 	}
@@ -86,8 +91,9 @@ const mergePlan = "merge.json"
 // plan is a merge worked out before the first rename: the renames
 // (relative to the output folder) and the merged stats.
 type plan struct {
-	Moves [][2]string `json:"moves"`
-	Stats *Stats      `json:"stats"`
+	Moves  [][2]string  `json:"moves"`
+	Stats  *Stats       `json:"stats"`
+	Record *mergeRecord `json:"record,omitempty"`
 }
 
 func loadPlan(dir string) (*plan, error) {
@@ -108,6 +114,20 @@ func loadPlan(dir string) (*plan, error) {
 func planMerge(dir string, ranks []string) (*plan, error) {
 	if len(ranks) == 0 {
 		return nil, fmt.Errorf("run: %s holds no rank-* folders to merge", dir)
+	}
+	// The renames would replace a plain run's shards of the same names.
+	if ck, err := loadCheckpoint(dir); err != nil || ck != nil {
+		return nil, fmt.Errorf("run: %s holds a run without --rank and --world-size beside the rank folders; remove it (or its folder %s) first", dir, runDir)
+	}
+	owned, err := ownedOutput(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range owned {
+		if filepath.Base(p) != runDir {
+			rel, _ := filepath.Rel(dir, p)
+			return nil, fmt.Errorf("run: %s holds output beside the rank folders (%s); it is not a rank's, and the merge would replace it: remove it first", dir, filepath.ToSlash(rel))
+		}
 	}
 	var world int
 	var cks []*checkpoint
@@ -144,7 +164,7 @@ func planMerge(dir string, ranks []string) (*plan, error) {
 			dir, world, strings.Join(missing, " "), strings.Join(unfinished, " "))
 	}
 
-	p := &plan{Stats: newStats("")}
+	p := &plan{Stats: newStats(""), Record: &mergeRecord{WorldSize: world, Config: cks[0].Config}}
 	var docBase, rejBase int
 	for r := range world {
 		rd := byRank[r]
@@ -185,6 +205,7 @@ func planMerge(dir string, ranks []string) (*plan, error) {
 			*group.base += top + 1
 		}
 		p.Stats.add(st)
+		p.Record.Ranks = append(p.Record.Ranks, rankCounts{Unreadable: st.Inputs.Unreadable, Rejected: st.Rejected.Total})
 	}
 	if p.Stats.WallSeconds > 0 {
 		p.Stats.DocsPerSecond = float64(p.Stats.Documents.Read) / p.Stats.WallSeconds

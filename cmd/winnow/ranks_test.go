@@ -227,3 +227,24 @@ func TestRankAfterMerge(t *testing.T) {
 		t.Errorf("rank 0 of 3: exit %d: %s", code, stderr)
 	}
 }
+
+// TestEdgesAfterDedup: winnow dedup edges on an output whose dedup phase
+// finished is refused and writes nothing.
+func TestEdgesAfterDedup(t *testing.T) {
+	in, _ := dupCorpus(t)
+	out := passOnly(t, in, filepath.Join(t.TempDir(), "out"))
+	if code, _, stderr := winnow(t, "dedup", "-q", out); code != 0 {
+		t.Fatalf("dedup: exit %d: %s", code, stderr)
+	}
+	before := outputSnapshot(t, out)
+	code, _, stderr := winnow(t, "dedup", "edges", "-q", out, "--part", "0", "--parts", "2")
+	if code != 1 || !strings.HasPrefix(stderr, "winnow: run: the dedup phase in "+out+" already finished") {
+		t.Errorf("edges after dedup: exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, ".dedup", "edges")); !os.IsNotExist(err) {
+		t.Errorf("the refused part wrote .dedup/edges: %v", err)
+	}
+	if d := diffSnapshots(before, outputSnapshot(t, out)); len(d) > 0 {
+		t.Errorf("the refused part changed the output: %v", d)
+	}
+}

@@ -175,6 +175,11 @@ func Edges(ctx context.Context, opts EdgesOptions) (*EdgesResult, error) {
 		return nil, fmt.Errorf("dedup: %s is not a directory", opts.Dir)
 	}
 	r := &runner{ctx: ctx, dir: opts.Dir, cfg: cfg, state: filepath.Join(opts.Dir, ".dedup")}
+	// Past the clusters phase the parts are no longer read (and removed):
+	// after the rewrite they would describe other shards.
+	if b, err := os.ReadFile(r.path("done")); err == nil && slices.Contains(strings.Split(string(b), "\n"), PhaseClusters) {
+		return nil, fmt.Errorf("dedup: the dedup phase in %s is past its clusters phase and needs no edge parts; finish it with winnow dedup", opts.Dir)
+	}
 	m, err := r.edges(opts.Part, opts.Parts)
 	if err != nil {
 		return nil, err

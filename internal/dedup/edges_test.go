@@ -446,3 +446,27 @@ func TestEdgesInterruptedLeavesNoFile(t *testing.T) {
 		t.Errorf("output after interrupted parts differs from one process")
 	}
 }
+
+// TestEdgesAfterClusters: once the dedup phase recorded its clusters
+// phase (the parts were merged and removed, the rewrite follows), a part
+// is refused and writes nothing.
+func TestEdgesAfterClusters(t *testing.T) {
+	cfg := DefaultConfig()
+	dir := t.TempDir()
+	writeOutput(t, dir, cfg, partsFixture(), 16, 7)
+	if _, err := Run(context.Background(), Options{Dir: dir, Config: cfg}); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, dir)
+	_, err := Edges(context.Background(), EdgesOptions{Dir: dir, Config: cfg, Part: 0, Parts: 2})
+	want := "dedup: the dedup phase in " + dir + " is past its clusters phase and needs no edge parts; finish it with winnow dedup"
+	if err == nil || err.Error() != want {
+		t.Errorf("part after the phase: %v, want %q", err, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".dedup", "edges")); !os.IsNotExist(err) {
+		t.Errorf("the refused part made .dedup/edges: %v", err)
+	}
+	if !bytes.Equal(snapshot(t, dir), before) {
+		t.Error("the refused part changed the output")
+	}
+}

@@ -117,14 +117,19 @@ func Dedup(ctx context.Context, dir string, cfg dedup.Config) (*Stats, error) {
 // Dedup over dir merges them. Each part's memory is bounded by
 // cfg.MemoryBytes. Errors: rank folders in dir (the parts may run at once
 // on several machines, and a merge must not race with itself: run Merge
-// first), no stats.json (the run did not finish), the errors of
+// first), no stats.json (the run did not finish), a dedup phase that
+// already finished (stats.json holds its counts), the errors of
 // dedup.Edges.
 func DedupEdges(ctx context.Context, dir string, cfg dedup.Config, part, parts int) (*dedup.EdgesResult, error) {
 	if err := CheckMerged(dir); err != nil {
 		return nil, err
 	}
-	if _, ok := StatsPath(dir); !ok {
-		return nil, fmt.Errorf("run: %s has no stats.json: the run that wrote it did not finish", dir)
+	st, err := readStats(dir)
+	if err != nil {
+		return nil, err
+	}
+	if st.Dedup != nil {
+		return nil, fmt.Errorf("run: the dedup phase in %s already finished: its shards are rewritten and an edge part of them would describe other documents; nothing to do", dir)
 	}
 	return dedup.Edges(ctx, dedup.EdgesOptions{Dir: dir, Config: cfg, Part: part, Parts: parts})
 }

@@ -152,7 +152,8 @@ type EdgesResult struct {
 // sort buffers up to MemoryBytes/16 and its band sort MemoryBytes/4 (each
 // spills sorted runs to a temporary folder under Dir/.dedup/edges/, of
 // about 1/Parts of the corpus's 24 bytes per band and per document), plus
-// fixed I/O buffers. Every part reads all side rows (134 bytes per
+// fixed I/O buffers. A part starts by removing the spill folders that
+// killed copies of the same part left (see newSpill). Every part reads all side rows (134 bytes per
 // document at 14 bands); the sort work and the edges are split.
 //
 // A rerun of the same part over the same shards rewrites the same bytes;
@@ -227,11 +228,11 @@ func (r *runner) edges(part, parts int) (*edgeManifest, error) {
 		return nil, fmt.Errorf("dedup: %w", err)
 	}
 	base := partBase(part, parts)
-	tmp, err := os.MkdirTemp(dir, ".sort-"+base+"-")
+	tmp, release, err := newSpill(dir, base)
 	if err != nil {
-		return nil, fmt.Errorf("dedup: %w", err)
+		return nil, err
 	}
-	defer os.RemoveAll(tmp)
+	defer release()
 	exactS := newSorter(tmp, "exact", r.cfg.MemoryBytes/16)
 	bandS := newSorter(tmp, "band", r.cfg.MemoryBytes/4)
 	defer exactS.cleanup()
@@ -273,12 +274,14 @@ func (r *runner) edges(part, parts int) (*edgeManifest, error) {
 		return nil, err
 	}
 	// Every file is complete under its temporary name before any rename.
-	exactTmp, exactInfo, err := writeEdges(dir, base+".exact", exactS)
+	// The edge files are written in the spill folder too, so that what a
+	// killed part leaves goes with it; they are renamed into dir.
+	exactTmp, exactInfo, err := writeEdges(tmp, base+".exact", exactS)
 	if err != nil {
 		return nil, err
 	}
 	defer os.Remove(exactTmp)
-	bandTmp, bandInfo, err := writeEdges(dir, base+".band", bandS)
+	bandTmp, bandInfo, err := writeEdges(tmp, base+".band", bandS)
 	if err != nil {
 		return nil, err
 	}
@@ -289,7 +292,7 @@ func (r *runner) edges(part, parts int) (*edgeManifest, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dedup: %w", err)
 	}
-	mTmp, err := writeTemp(dir, base+".json", mb)
+	mTmp, err := writeTemp(tmp, base+".json", mb)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -422,12 +423,16 @@ func (r *runner) loadParts(stamps []shardStamp) ([]*edgeManifest, error) {
 		counts[m.Parts] = append(counts[m.Parts], m.Part)
 	}
 	if len(counts) > 1 {
-		var ns []string
-		for n := range counts {
-			ns = append(ns, strconv.Itoa(n))
+		var groups []string
+		for _, n := range slices.Sorted(maps.Keys(counts)) {
+			ps := slices.Sorted(slices.Values(counts[n]))
+			files := make([]string, len(ps))
+			for i, p := range ps {
+				files[i] = partBase(p, n) + ".json"
+			}
+			groups = append(groups, fmt.Sprintf("--parts %d: %s", n, strings.Join(files, ", ")))
 		}
-		slices.Sort(ns)
-		return nil, fmt.Errorf("dedup: %s holds edge parts for different --parts (%s); remove the folder or the parts of the wrong count", dir, strings.Join(ns, ", "))
+		return nil, fmt.Errorf("dedup: %s holds edge parts computed for different --parts (%s); remove the parts of the wrong count (their .json, .exact and .band files) or the folder", dir, strings.Join(groups, "; "))
 	}
 	parts := ms[0].Parts
 	slices.SortFunc(ms, func(a, b *edgeManifest) int { return a.Part - b.Part })
@@ -441,8 +446,11 @@ func (r *runner) loadParts(stamps []shardStamp) ([]*edgeManifest, error) {
 			missing = append(missing, strconv.Itoa(p))
 		}
 	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("dedup: %s: edge parts %s of %d are missing; run winnow dedup edges with --parts %d and each missing --part", dir, strings.Join(missing, ", "), parts, parts)
+	switch {
+	case len(missing) == 1:
+		return nil, fmt.Errorf("dedup: %s: edge part %s (of parts 0..%d) is missing; run winnow dedup edges --part %s --parts %d", dir, missing[0], parts-1, missing[0], parts)
+	case len(missing) > 1:
+		return nil, fmt.Errorf("dedup: %s: edge parts %s (of parts 0..%d) are missing; run winnow dedup edges with --parts %d and each missing --part", dir, strings.Join(missing, ", "), parts-1, parts)
 	}
 	key := edgesKey(r.cfg)
 	// a side row takes at least sideHeader bytes and a length byte: this

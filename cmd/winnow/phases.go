@@ -239,7 +239,8 @@ func incomplete(st *run.Stats, dir string) error {
 func dedupConfig(dir string, f *dedupFlags) (dedup.Config, error) {
 	var cfg *config.Config
 	var err error
-	if f.configPath != "" || f.preset != "" {
+	given := f.configPath != "" || f.preset != ""
+	if given {
 		cfg, err = loadConfig(f.configPath, f.preset)
 	} else {
 		cfg, err = recordedConfig(dir)
@@ -248,8 +249,12 @@ func dedupConfig(dir string, f *dedupFlags) (dedup.Config, error) {
 		return dedup.Config{}, err
 	}
 	dc, ok := run.DedupConfig(cfg)
-	if !ok {
-		return dedup.Config{}, errors.New("dedup: the pipeline has no minhash step")
+	switch {
+	case !ok && given:
+		return dedup.Config{}, errors.New("dedup: the pipeline of --config or --preset has no minhash step; give one with a minhash step (with the options of the run's minhash step)")
+	case !ok:
+		path, _ := run.StatsPath(dir)
+		return dedup.Config{}, fmt.Errorf("dedup: the config recorded in %s has no minhash step: the run had none, so its output has no MinHash signatures to dedup (rerun it with a minhash step), or give --config or --preset with the run's minhash step", path)
 	}
 	if err := run.CheckDedup(cfg); err != nil {
 		return dedup.Config{}, err

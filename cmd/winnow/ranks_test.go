@@ -167,7 +167,7 @@ func TestRankRefusesPlainOutput(t *testing.T) {
 		t.Fatalf("plain run beside ranks: exit %d: %s", code, stderr)
 	}
 	code, _, stderr = winnow(t, "merge", "-q", out)
-	if code != 1 || stderr != "winnow: run: "+out+" holds a run without --rank and --world-size beside the rank folders; remove it (or its folder .run) first\n" {
+	if code != 1 || stderr != "winnow: merge: "+out+" holds a run without --rank and --world-size beside the rank folders; remove it (or its folder .run) first\n" {
 		t.Errorf("merge over a plain run: exit %d: %q", code, stderr)
 	}
 	if _, err := os.Stat(filepath.Join(out, "rank-00001", "stats.json")); err != nil {
@@ -246,5 +246,52 @@ func TestEdgesAfterDedup(t *testing.T) {
 	}
 	if d := diffSnapshots(before, outputSnapshot(t, out)); len(d) > 0 {
 		t.Errorf("the refused part changed the output: %v", d)
+	}
+}
+
+// TestMergeAndDedupMessages: merge errors are merge's; a clash of runs
+// names every clashing rank and what differs (world size, config); dedup
+// without a minhash step says where the config came from and what to do.
+func TestMergeAndDedupMessages(t *testing.T) {
+	in := rejectInputs(t)
+	cfgA := writeConfig(t, minhashOnly)
+	cfgB := writeConfig(t, "batch_size: 3\nsteps: [minhash]\n")
+	empty := t.TempDir()
+	if code, _, stderr := winnow(t, "merge", empty); code != 1 || stderr != "winnow: merge: "+empty+" holds no rank-* folders to merge\n" {
+		t.Errorf("merge of no ranks: exit %d: %q", code, stderr)
+	}
+
+	out := filepath.Join(t.TempDir(), "out")
+	for _, r := range []struct{ cfg, rank, world string }{{cfgA, "0", "2"}, {cfgB, "1", "2"}, {cfgA, "2", "3"}, {cfgB, "3", "4"}} {
+		if code, _, stderr := winnow(t, "run", "-q", "-c", r.cfg, in, "-o", out, "--rank", r.rank, "--world-size", r.world); code != 0 && code != 3 {
+			t.Fatalf("rank %s of %s: exit %d: %s", r.rank, r.world, code, stderr)
+		}
+	}
+	code, _, stderr := winnow(t, "merge", out)
+	for _, w := range []string{
+		"winnow: merge: " + out + ": rank folders of another run than rank-00000 (world size 2): rank-00001 (config or --added ",
+		"), rank-00002 (world size 3, not 2), rank-00003 (world size 4, not 2; config or --added ",
+		"; rerun those ranks with the same arguments and --overwrite, or remove them\n",
+	} {
+		if code != 1 || !strings.Contains(stderr, w) {
+			t.Errorf("clashing ranks: exit %d: %q lacks %q", code, stderr, w)
+		}
+	}
+	if strings.Count(stderr, "config or --added") != 2 {
+		t.Errorf("clashing ranks: %q names the config of other than ranks 1 and 3", stderr)
+	}
+
+	// dedup without a minhash step
+	plain := filepath.Join(t.TempDir(), "plain")
+	if code, _, stderr := winnow(t, "run", "-q", "-c", writeConfig(t, "steps: [clean]\n"), in, "-o", plain); code != 3 {
+		t.Fatalf("run without minhash: exit %d: %s", code, stderr)
+	}
+	code, _, stderr = winnow(t, "dedup", plain)
+	if want := "winnow: dedup: the config recorded in " + plain + "/stats.json has no minhash step: the run had none, so its output has no MinHash signatures to dedup (rerun it with a minhash step), or give --config or --preset with the run's minhash step\n"; code != 1 || stderr != want {
+		t.Errorf("dedup of a run without minhash: exit %d: %q\nwant %q", code, stderr, want)
+	}
+	code, _, stderr = winnow(t, "dedup", "-c", writeConfig(t, "steps: [clean]\n"), plain)
+	if want := "winnow: dedup: the pipeline of --config or --preset has no minhash step; give one with a minhash step (with the options of the run's minhash step)\n"; code != 1 || stderr != want {
+		t.Errorf("dedup -c without minhash: exit %d: %q\nwant %q", code, stderr, want)
 	}
 }

@@ -129,7 +129,7 @@ func DedupEdges(ctx context.Context, dir string, cfg dedup.Config, part, parts i
 		return nil, err
 	}
 	if st.Dedup != nil {
-		return nil, fmt.Errorf("run: the dedup phase in %s already finished: its shards are rewritten and an edge part of them would describe other documents; nothing to do", dir)
+		return nil, fmt.Errorf("run: the dedup phase in %s already finished: its shards are rewritten and an edge part of them would describe other documents", dir)
 	}
 	return dedup.Edges(ctx, dedup.EdgesOptions{Dir: dir, Config: cfg, Part: part, Parts: parts})
 }

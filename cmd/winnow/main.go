@@ -12,8 +12,10 @@
 // 1 the run failed (bad flags or config, no input at all, output not
 // writable, a stage error, or SIGINT/SIGTERM: "interrupted; rerun with
 // --resume to finish"); 3 the run finished but some inputs or records
-// were unreadable (they are listed in OUTDIR/rejects and stats.json).
-// Documents dropped by a stage are the pipeline's job and do not change
+// were unreadable (they are listed in OUTDIR/rejects and stats.json);
+// winnow merge and winnow dedup exit 3 likewise when the merged stats
+// count unreadable inputs or rejected records of any rank. Documents
+// dropped by a stage are the pipeline's job and do not change
 // the exit code.
 package main
 

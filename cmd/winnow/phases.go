@@ -183,7 +183,8 @@ func newMergeCmd(stderr io.Writer) *cobra.Command {
 RRRRR-NNNNN so that they sort in input order, sums the ranks' stats.json
 into OUTDIR/stats.json and removes the rank folders. It only renames files;
 an interrupted merge is finished by running it again. "winnow dedup OUTDIR"
-merges first by itself.`,
+merges first by itself. Like winnow run, merge exits with code 3 when the
+merged stats count unreadable inputs or rejected records of any rank.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := run.Merge(args[0])
@@ -193,7 +194,7 @@ merges first by itself.`,
 			if !quiet {
 				st.WriteSummary(stderr)
 			}
-			return nil
+			return incomplete(st, args[0])
 		},
 	}
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no summary")
@@ -217,7 +218,19 @@ func runDedup(ctx context.Context, dir string, f *dedupFlags, stderr io.Writer) 
 	if !f.quiet {
 		st.WriteSummary(stderr)
 	}
-	return nil
+	return incomplete(st, dir)
+}
+
+// incomplete is the error of a finished command whose output's stats
+// count unreadable inputs or rejected records (exit code 3, as for
+// winnow run), nil when everything was read. After a merge the stats are
+// the sum of every rank's, so the chain of rank runs, merge and dedup
+// ends with the status of the whole run.
+func incomplete(st *run.Stats, dir string) error {
+	if !st.Incomplete() {
+		return nil
+	}
+	return &incompleteError{unreadable: st.Inputs.Unreadable, rejected: st.Rejected.Total, outDir: dir}
 }
 
 // dedupConfig returns the minhash step's config from --config or
@@ -226,7 +239,8 @@ func runDedup(ctx context.Context, dir string, f *dedupFlags, stderr io.Writer) 
 func dedupConfig(dir string, f *dedupFlags) (dedup.Config, error) {
 	var cfg *config.Config
 	var err error
-	if f.configPath != "" || f.preset != "" {
+	given := f.configPath != "" || f.preset != ""
+	if given {
 		cfg, err = loadConfig(f.configPath, f.preset)
 	} else {
 		cfg, err = recordedConfig(dir)
@@ -235,8 +249,12 @@ func dedupConfig(dir string, f *dedupFlags) (dedup.Config, error) {
 		return dedup.Config{}, err
 	}
 	dc, ok := run.DedupConfig(cfg)
-	if !ok {
-		return dedup.Config{}, errors.New("dedup: the pipeline has no minhash step")
+	switch {
+	case !ok && given:
+		return dedup.Config{}, errors.New("dedup: the pipeline of --config or --preset has no minhash step; give one with a minhash step (with the options of the run's minhash step)")
+	case !ok:
+		path, _ := run.StatsPath(dir)
+		return dedup.Config{}, fmt.Errorf("dedup: the config recorded in %s has no minhash step: the run had none, so its output has no MinHash signatures to dedup (rerun it with a minhash step), or give --config or --preset with the run's minhash step", path)
 	}
 	if err := run.CheckDedup(cfg); err != nil {
 		return dedup.Config{}, err

@@ -467,7 +467,7 @@ func TestDedupEdgesCommand(t *testing.T) {
 	if code, _, stderr := winnow(t, "dedup", "edges", "-q", dir, "--part", "1", "--parts", "3"); code != 0 {
 		t.Fatalf("part 1 of 3: exit %d: %s", code, stderr)
 	}
-	if code, _, stderr := winnow(t, "dedup", dir); code != 1 || !strings.Contains(stderr, "edge parts 0, 2 of 3 are missing") {
+	if code, _, stderr := winnow(t, "dedup", dir); code != 1 || !strings.Contains(stderr, ": edge parts 0, 2 (of parts 0..2) are missing") {
 		t.Errorf("dedup with parts missing: exit %d: %s", code, stderr)
 	}
 	if code, _, stderr := winnow(t, "dedup", "edges", dir, "--part", "3", "--parts", "3"); code != 1 || !strings.Contains(stderr, "part 3 of 3") {

@@ -122,7 +122,7 @@ which no INPUT exists fails with exit code 1.`,
 	fl.BoolVar(&f.overwrite, "overwrite", false, "replace the output of an earlier run in OUTDIR")
 	fl.BoolVar(&f.resume, "resume", false, "finish the interrupted run in OUTDIR from its last checkpoint (same arguments); start one when OUTDIR holds none")
 	fl.IntVar(&f.rank, "rank", 0, "process the rank-th share of the inputs into OUTDIR/rank-RRRRR (with --world-size)")
-	fl.IntVar(&f.worldSize, "world-size", 0, "number of ranks the inputs are split among (then: winnow dedup OUTDIR, or winnow merge OUTDIR)")
+	fl.IntVar(&f.worldSize, "world-size", 0, "number of ranks the inputs are split among, with --rank (then: winnow merge OUTDIR, winnow dedup OUTDIR)")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) of the run to this file")
 	fl.DurationVar(&f.progressEvery, "progress-every", run.DefaultProgressEvery, "period of progress lines when stderr is not a terminal")
 	f.report.add(fl)
@@ -206,13 +206,16 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stderr io.Writer) er
 	defer dst.Close()
 	opt.OutDir = dst.Local
 	outDir := dst.Local
-	if f.worldSize > 1 {
+	if f.worldSize > 0 {
 		if f.report.on {
 			return errors.New("run: --report samples one process's run; not with --world-size")
 		}
 		outDir = run.RankDir(dst.Local, f.rank)
 	}
 	st, err := run.RunPhases(cmd.Context(), opt)
+	if _, ok := errors.AsType[*run.MergedError](err); ok {
+		outDir = dst.Local // the rank's folder was merged into OUTDIR
+	}
 	if errors.Is(err, run.ErrFinished) {
 		fmt.Fprintf(stderr, "winnow: %v; nothing to do\n", err)
 		f.quiet = true // the summary was printed by the run that finished

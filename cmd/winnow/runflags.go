@@ -41,5 +41,15 @@ func checkRunFlags(fl *pflag.FlagSet, f *runFlags) error {
 	if fl.Changed("text-field") && f.textField == "" {
 		bad("text-field", "must not be empty")
 	}
+	switch rank, world := fl.Changed("rank"), fl.Changed("world-size"); {
+	case rank && !world:
+		bad("rank", "needs --world-size, the number of ranks the inputs are split among")
+	case world && !rank:
+		bad("world-size", "needs --rank, the share of the inputs this process takes (0 to %d)", max(f.worldSize-1, 0))
+	case world && f.worldSize < 1:
+		bad("world-size", "must be at least 1, got %d", f.worldSize)
+	case rank && (f.rank < 0 || f.rank >= f.worldSize):
+		bad("rank", "must be in [0, %d) for --world-size %d, got %d", f.worldSize, f.worldSize, f.rank)
+	}
 	return errors.Join(errs...)
 }

@@ -25,6 +25,11 @@ func TestRunFlagChecks(t *testing.T) {
 		{[]string{"--compression", "lz4"}, []string{`winnow: run: --compression: unknown compression "lz4" (want one of zst, gz, none)`}},
 		{[]string{"--output-format", "csv"}, []string{`winnow: run: --output-format: unknown format "csv" (want one of jsonl, parquet)`}},
 		{[]string{"--text-field", ""}, []string{"winnow: run: --text-field: must not be empty"}},
+		{[]string{"--world-size", "3"}, []string{"winnow: run: --world-size: needs --rank, the share of the inputs this process takes (0 to 2)"}},
+		{[]string{"--rank", "1"}, []string{"winnow: run: --rank: needs --world-size, the number of ranks the inputs are split among"}},
+		{[]string{"--rank", "0", "--world-size", "0"}, []string{"winnow: run: --world-size: must be at least 1, got 0"}},
+		{[]string{"--rank", "2", "--world-size", "2"}, []string{"winnow: run: --rank: must be in [0, 2) for --world-size 2, got 2"}},
+		{[]string{"--rank", "-1", "--world-size", "2"}, []string{"winnow: run: --rank: must be in [0, 2) for --world-size 2, got -1"}},
 		{[]string{"--workers", "0", "--progress-every", "-1s", "--report-sample", "-2"}, []string{
 			"winnow: run: --workers: must be at least 1, got 0",
 			"run: --progress-every: must be a positive duration such as 10s, got -1s",

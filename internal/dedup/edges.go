@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -152,7 +153,8 @@ type EdgesResult struct {
 // sort buffers up to MemoryBytes/16 and its band sort MemoryBytes/4 (each
 // spills sorted runs to a temporary folder under Dir/.dedup/edges/, of
 // about 1/Parts of the corpus's 24 bytes per band and per document), plus
-// fixed I/O buffers. Every part reads all side rows (134 bytes per
+// fixed I/O buffers. A part starts by removing the spill folders that
+// killed copies of the same part left (see newSpill). Every part reads all side rows (134 bytes per
 // document at 14 bands); the sort work and the edges are split.
 //
 // A rerun of the same part over the same shards rewrites the same bytes;
@@ -175,6 +177,11 @@ func Edges(ctx context.Context, opts EdgesOptions) (*EdgesResult, error) {
 		return nil, fmt.Errorf("dedup: %s is not a directory", opts.Dir)
 	}
 	r := &runner{ctx: ctx, dir: opts.Dir, cfg: cfg, state: filepath.Join(opts.Dir, ".dedup")}
+	// Past the clusters phase the parts are no longer read (and removed):
+	// after the rewrite they would describe other shards.
+	if b, err := os.ReadFile(r.path("done")); err == nil && slices.Contains(strings.Split(string(b), "\n"), PhaseClusters) {
+		return nil, fmt.Errorf("dedup: the dedup phase in %s is past its clusters phase and needs no edge parts; finish it with winnow dedup", opts.Dir)
+	}
 	m, err := r.edges(opts.Part, opts.Parts)
 	if err != nil {
 		return nil, err
@@ -222,11 +229,11 @@ func (r *runner) edges(part, parts int) (*edgeManifest, error) {
 		return nil, fmt.Errorf("dedup: %w", err)
 	}
 	base := partBase(part, parts)
-	tmp, err := os.MkdirTemp(dir, ".sort-"+base+"-")
+	tmp, release, err := newSpill(dir, base)
 	if err != nil {
-		return nil, fmt.Errorf("dedup: %w", err)
+		return nil, err
 	}
-	defer os.RemoveAll(tmp)
+	defer release()
 	exactS := newSorter(tmp, "exact", r.cfg.MemoryBytes/16)
 	bandS := newSorter(tmp, "band", r.cfg.MemoryBytes/4)
 	defer exactS.cleanup()
@@ -268,12 +275,14 @@ func (r *runner) edges(part, parts int) (*edgeManifest, error) {
 		return nil, err
 	}
 	// Every file is complete under its temporary name before any rename.
-	exactTmp, exactInfo, err := writeEdges(dir, base+".exact", exactS)
+	// The edge files are written in the spill folder too, so that what a
+	// killed part leaves goes with it; they are renamed into dir.
+	exactTmp, exactInfo, err := writeEdges(tmp, base+".exact", exactS)
 	if err != nil {
 		return nil, err
 	}
 	defer os.Remove(exactTmp)
-	bandTmp, bandInfo, err := writeEdges(dir, base+".band", bandS)
+	bandTmp, bandInfo, err := writeEdges(tmp, base+".band", bandS)
 	if err != nil {
 		return nil, err
 	}
@@ -284,7 +293,7 @@ func (r *runner) edges(part, parts int) (*edgeManifest, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dedup: %w", err)
 	}
-	mTmp, err := writeTemp(dir, base+".json", mb)
+	mTmp, err := writeTemp(tmp, base+".json", mb)
 	if err != nil {
 		return nil, err
 	}
@@ -414,12 +423,16 @@ func (r *runner) loadParts(stamps []shardStamp) ([]*edgeManifest, error) {
 		counts[m.Parts] = append(counts[m.Parts], m.Part)
 	}
 	if len(counts) > 1 {
-		var ns []string
-		for n := range counts {
-			ns = append(ns, strconv.Itoa(n))
+		var groups []string
+		for _, n := range slices.Sorted(maps.Keys(counts)) {
+			ps := slices.Sorted(slices.Values(counts[n]))
+			files := make([]string, len(ps))
+			for i, p := range ps {
+				files[i] = partBase(p, n) + ".json"
+			}
+			groups = append(groups, fmt.Sprintf("--parts %d: %s", n, strings.Join(files, ", ")))
 		}
-		slices.Sort(ns)
-		return nil, fmt.Errorf("dedup: %s holds edge parts for different --parts (%s); remove the folder or the parts of the wrong count", dir, strings.Join(ns, ", "))
+		return nil, fmt.Errorf("dedup: %s holds edge parts computed for different --parts (%s); remove the parts of the wrong count (their .json, .exact and .band files) or the folder", dir, strings.Join(groups, "; "))
 	}
 	parts := ms[0].Parts
 	slices.SortFunc(ms, func(a, b *edgeManifest) int { return a.Part - b.Part })
@@ -433,8 +446,11 @@ func (r *runner) loadParts(stamps []shardStamp) ([]*edgeManifest, error) {
 			missing = append(missing, strconv.Itoa(p))
 		}
 	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("dedup: %s: edge parts %s of %d are missing; run winnow dedup edges with --parts %d and each missing --part", dir, strings.Join(missing, ", "), parts, parts)
+	switch {
+	case len(missing) == 1:
+		return nil, fmt.Errorf("dedup: %s: edge part %s (of parts 0..%d) is missing; run winnow dedup edges --part %s --parts %d", dir, missing[0], parts-1, missing[0], parts)
+	case len(missing) > 1:
+		return nil, fmt.Errorf("dedup: %s: edge parts %s (of parts 0..%d) are missing; run winnow dedup edges with --parts %d and each missing --part", dir, strings.Join(missing, ", "), parts-1, parts)
 	}
 	key := edgesKey(r.cfg)
 	// a side row takes at least sideHeader bytes and a length byte: this

@@ -255,7 +255,7 @@ func TestEdgesErrors(t *testing.T) {
 	t.Run("missing parts", func(t *testing.T) {
 		dir := setup()
 		runParts(t, dir, cfg, []int{0, 2}, 5)
-		expectRunErr(dir, "edge parts 1, 3, 4 of 5 are missing", "--parts 5")
+		expectRunErr(dir, ": edge parts 1, 3, 4 (of parts 0..4) are missing; run winnow dedup edges with --parts 5 and each missing --part")
 		// once computed, the merge goes through
 		runParts(t, dir, cfg, []int{1, 3, 4}, 5)
 		if _, err := Run(ctx, Options{Dir: dir, Config: cfg}); err != nil {
@@ -292,7 +292,7 @@ func TestEdgesErrors(t *testing.T) {
 		dir := setup()
 		runParts(t, dir, cfg, []int{0, 1}, 2)
 		runParts(t, dir, cfg, []int{0}, 3)
-		expectRunErr(dir, "different --parts (2, 3)")
+		expectRunErr(dir, "holds edge parts computed for different --parts (--parts 2: part-00000-of-00002.json, part-00001-of-00002.json; --parts 3: part-00000-of-00003.json); remove the parts of the wrong count")
 	})
 
 	t.Run("damaged edge file", func(t *testing.T) {
@@ -431,7 +431,7 @@ func TestEdgesInterruptedLeavesNoFile(t *testing.T) {
 		if got := partFiles(t, dir); !reflect.DeepEqual(got, complete) {
 			t.Fatalf("interrupted at check %d: edges folder holds %v", n, slices.Collect(mapKeys(got)))
 		}
-		if _, err := Run(context.Background(), Options{Dir: dir, Config: cfg}); err == nil || !strings.Contains(err.Error(), "edge parts 1 of 2 are missing") {
+		if _, err := Run(context.Background(), Options{Dir: dir, Config: cfg}); err == nil || !strings.Contains(err.Error(), ": edge part 1 (of parts 0..1) is missing; run winnow dedup edges --part 1 --parts 2") {
 			t.Fatalf("merge after an interrupted part: %v", err)
 		}
 	}
@@ -444,5 +444,29 @@ func TestEdgesInterruptedLeavesNoFile(t *testing.T) {
 	}
 	if !bytes.Equal(snapshot(t, dir), want) {
 		t.Errorf("output after interrupted parts differs from one process")
+	}
+}
+
+// TestEdgesAfterClusters: once the dedup phase recorded its clusters
+// phase (the parts were merged and removed, the rewrite follows), a part
+// is refused and writes nothing.
+func TestEdgesAfterClusters(t *testing.T) {
+	cfg := DefaultConfig()
+	dir := t.TempDir()
+	writeOutput(t, dir, cfg, partsFixture(), 16, 7)
+	if _, err := Run(context.Background(), Options{Dir: dir, Config: cfg}); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, dir)
+	_, err := Edges(context.Background(), EdgesOptions{Dir: dir, Config: cfg, Part: 0, Parts: 2})
+	want := "dedup: the dedup phase in " + dir + " is past its clusters phase and needs no edge parts; finish it with winnow dedup"
+	if err == nil || err.Error() != want {
+		t.Errorf("part after the phase: %v, want %q", err, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".dedup", "edges")); !os.IsNotExist(err) {
+		t.Errorf("the refused part made .dedup/edges: %v", err)
+	}
+	if !bytes.Equal(snapshot(t, dir), before) {
+		t.Error("the refused part changed the output")
 	}
 }

@@ -117,14 +117,19 @@ func Dedup(ctx context.Context, dir string, cfg dedup.Config) (*Stats, error) {
 // Dedup over dir merges them. Each part's memory is bounded by
 // cfg.MemoryBytes. Errors: rank folders in dir (the parts may run at once
 // on several machines, and a merge must not race with itself: run Merge
-// first), no stats.json (the run did not finish), the errors of
+// first), no stats.json (the run did not finish), a dedup phase that
+// already finished (stats.json holds its counts), the errors of
 // dedup.Edges.
 func DedupEdges(ctx context.Context, dir string, cfg dedup.Config, part, parts int) (*dedup.EdgesResult, error) {
 	if err := CheckMerged(dir); err != nil {
 		return nil, err
 	}
-	if _, ok := StatsPath(dir); !ok {
-		return nil, fmt.Errorf("run: %s has no stats.json: the run that wrote it did not finish", dir)
+	st, err := readStats(dir)
+	if err != nil {
+		return nil, err
+	}
+	if st.Dedup != nil {
+		return nil, fmt.Errorf("run: the dedup phase in %s already finished: its shards are rewritten and an edge part of them would describe other documents", dir)
 	}
 	return dedup.Edges(ctx, dedup.EdgesOptions{Dir: dir, Config: cfg, Part: part, Parts: parts})
 }
@@ -151,9 +156,13 @@ func CheckMerged(dir string) error {
 //
 // With Options.Resume, a run whose per-document pass finished goes on
 // with the dedup phase where it stopped, and a run that finished returns
-// its stats.json with ErrFinished. With Options.WorldSize > 1 only the
-// rank's per-document pass runs: the dedup phase needs every rank's
-// output (Merge, then Dedup).
+// its stats.json with ErrFinished. With Options.WorldSize > 0 (a rank
+// run, world size 1 too) only the rank's per-document pass runs: the
+// dedup phase needs every rank's output (Merge, then Dedup). A rank run
+// refuses an OUTDIR that holds a plain run's or another run's merged
+// output unless Options.Overwrite (which removes it), and returns the
+// rank's counts with a *MergedError (an ErrFinished) when OUTDIR holds
+// the merge of the same run.
 func RunPhases(ctx context.Context, opt Options) (*Stats, error) {
 	cfg := opt.Config
 	if cfg == nil {
@@ -167,11 +176,18 @@ func RunPhases(ctx context.Context, opt Options) (*Stats, error) {
 		return nil, err
 	}
 	dir := opt.OutDir
-	if opt.WorldSize > 1 {
+	if opt.WorldSize > 0 {
 		dir = RankDir(opt.OutDir, opt.Rank)
+		hash, err := configHash(cfg, opt.Added)
+		if err != nil {
+			return nil, err
+		}
+		if st, err := checkRankOut(opt.OutDir, opt.Rank, opt.WorldSize, hash, opt.Overwrite); err != nil {
+			return st, err
+		}
 	}
 	dc, hasDedup := DedupConfig(cfg)
-	hasDedup = hasDedup && opt.WorldSize <= 1
+	hasDedup = hasDedup && opt.WorldSize == 0
 
 	var st *Stats
 	if ck, err := loadCheckpoint(dir); opt.Resume && err == nil && ck != nil && ck.Finished != finishedNone {

@@ -34,13 +34,15 @@ import (
 func Merge(dir string) (*Stats, error) {
 	ranks, err := filepath.Glob(filepath.Join(dir, "rank-*"))
 	if err != nil {
-		return nil, fmt.Errorf("run: %w", err)
+		return nil, fmt.Errorf("merge: %w", err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "stats.json")); err == nil {
-		// merged before; the rank folders are leftovers of an interrupted merge
+	ck, _ := loadCheckpoint(dir)
+	if _, err := os.Stat(filepath.Join(dir, "stats.json")); err == nil && ck == nil {
+		// merged before (a plain run's stats.json comes with its
+		// checkpoint); the rank folders are leftovers of an interrupted merge
 		for _, r := range ranks {
 			if err := os.RemoveAll(r); err != nil {
-				return nil, fmt.Errorf("run: %w", err)
+				return nil, fmt.Errorf("merge: %w", err)
 			}
 		}
 		os.Remove(filepath.Join(dir, runDir, mergePlan))
@@ -63,18 +65,21 @@ func Merge(dir string) (*Stats, error) {
 			}
 		}
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return nil, fmt.Errorf("run: %w", err)
+			return nil, fmt.Errorf("merge: %w", err)
 		}
 		if err := os.Rename(src, dst); err != nil {
-			return nil, fmt.Errorf("run: %w", err)
+			return nil, fmt.Errorf("merge: %w", err)
 		}
+	}
+	if err := writeMergeRecord(dir, p.Record); err != nil {
+		return nil, err
 	}
 	if err := p.Stats.writeFile(filepath.Join(dir, "stats.json")); err != nil {
 		return nil, err
 	}
 	for _, r := range ranks {
 		if err := os.RemoveAll(r); err != nil {
-			return nil, fmt.Errorf("run: %w", err)
+			return nil, fmt.Errorf("merge: %w", err)
 		}
 	}
 	os.Remove(filepath.Join(dir, runDir, mergePlan))
@@ -86,8 +91,9 @@ const mergePlan = "merge.json"
 // plan is a merge worked out before the first rename: the renames
 // (relative to the output folder) and the merged stats.
 type plan struct {
-	Moves [][2]string `json:"moves"`
-	Stats *Stats      `json:"stats"`
+	Moves  [][2]string  `json:"moves"`
+	Stats  *Stats       `json:"stats"`
+	Record *mergeRecord `json:"record,omitempty"`
 }
 
 func loadPlan(dir string) (*plan, error) {
@@ -96,35 +102,63 @@ func loadPlan(dir string) (*plan, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("run: %w", err)
+		return nil, fmt.Errorf("merge: %w", err)
 	}
 	p := &plan{}
 	if err := json.Unmarshal(b, p); err != nil {
-		return nil, fmt.Errorf("run: %s: %w", mergePlan, err)
+		return nil, fmt.Errorf("merge: %s: %w", mergePlan, err)
 	}
 	return p, nil
 }
 
 func planMerge(dir string, ranks []string) (*plan, error) {
 	if len(ranks) == 0 {
-		return nil, fmt.Errorf("run: %s holds no rank-* folders to merge", dir)
+		return nil, fmt.Errorf("merge: %s holds no rank-* folders to merge", dir)
+	}
+	// The renames would replace a plain run's shards of the same names.
+	if ck, err := loadCheckpoint(dir); err != nil || ck != nil {
+		return nil, fmt.Errorf("merge: %s holds a run without --rank and --world-size beside the rank folders; remove it (or its folder %s) first", dir, runDir)
+	}
+	owned, err := ownedOutput(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range owned {
+		if filepath.Base(p) != runDir {
+			rel, _ := filepath.Rel(dir, p)
+			return nil, fmt.Errorf("merge: %s holds output beside the rank folders (%s); it is not a rank's, and the merge would replace it: remove it first", dir, filepath.ToSlash(rel))
+		}
 	}
 	var world int
 	var cks []*checkpoint
+	var clash []string
 	for _, r := range ranks {
 		ck, err := loadCheckpoint(r)
 		if err != nil {
 			return nil, err
 		}
 		if ck == nil {
-			return nil, fmt.Errorf("run: %s holds no run", r)
+			return nil, fmt.Errorf("merge: %s holds no run", r)
 		}
 		if len(cks) == 0 {
 			world = ck.WorldSize
-		} else if ck.WorldSize != world || ck.Config != cks[0].Config {
-			return nil, fmt.Errorf("run: %s belongs to another run than %s (world size %d, not %d, or another config)", r, ranks[0], ck.WorldSize, world)
+		} else {
+			var why []string
+			if ck.WorldSize != world {
+				why = append(why, fmt.Sprintf("world size %d, not %d", ck.WorldSize, world))
+			}
+			if ck.Config != cks[0].Config {
+				why = append(why, fmt.Sprintf("config or --added %s, not %s", short(ck.Config), short(cks[0].Config)))
+			}
+			if len(why) > 0 {
+				clash = append(clash, fmt.Sprintf("%s (%s)", filepath.Base(r), strings.Join(why, "; ")))
+			}
 		}
 		cks = append(cks, ck)
+	}
+	if len(clash) > 0 {
+		return nil, fmt.Errorf("merge: %s: rank folders of another run than %s (world size %d): %s; rerun those ranks with the same arguments and --overwrite, or remove them",
+			dir, filepath.Base(ranks[0]), world, strings.Join(clash, ", "))
 	}
 	var missing, unfinished []string
 	byRank := map[int]string{}
@@ -140,11 +174,11 @@ func planMerge(dir string, ranks []string) (*plan, error) {
 		}
 	}
 	if len(missing) > 0 || len(unfinished) > 0 || len(byRank) != len(ranks) {
-		return nil, fmt.Errorf("run: %s: the %d ranks are not all finished (missing: [%s], unfinished: [%s]); run them (with --resume) first",
+		return nil, fmt.Errorf("merge: %s: the %d ranks are not all finished (missing: [%s], unfinished: [%s]); run them (with --resume) first",
 			dir, world, strings.Join(missing, " "), strings.Join(unfinished, " "))
 	}
 
-	p := &plan{Stats: newStats("")}
+	p := &plan{Stats: newStats(""), Record: &mergeRecord{WorldSize: world, Config: cks[0].Config}}
 	var docBase, rejBase int
 	for r := range world {
 		rd := byRank[r]
@@ -185,6 +219,7 @@ func planMerge(dir string, ranks []string) (*plan, error) {
 			*group.base += top + 1
 		}
 		p.Stats.add(st)
+		p.Record.Ranks = append(p.Record.Ranks, rankCounts{Unreadable: st.Inputs.Unreadable, Rejected: st.Rejected.Total})
 	}
 	if p.Stats.WallSeconds > 0 {
 		p.Stats.DocsPerSecond = float64(p.Stats.Documents.Read) / p.Stats.WallSeconds
@@ -192,13 +227,13 @@ func planMerge(dir string, ranks []string) (*plan, error) {
 	}
 	b, err := json.Marshal(p)
 	if err != nil {
-		return nil, fmt.Errorf("run: %w", err)
+		return nil, fmt.Errorf("merge: %w", err)
 	}
 	if err := os.MkdirAll(filepath.Join(dir, runDir), 0o755); err != nil {
-		return nil, fmt.Errorf("run: %w", err)
+		return nil, fmt.Errorf("merge: %w", err)
 	}
 	if err := writeSynced(filepath.Join(dir, runDir, mergePlan), b); err != nil {
-		return nil, fmt.Errorf("run: %w", err)
+		return nil, fmt.Errorf("merge: %w", err)
 	}
 	return p, nil
 }
@@ -226,7 +261,7 @@ func shardFiles(rankDir string, tops ...string) ([]string, error) {
 				continue
 			}
 			if err != nil {
-				return nil, fmt.Errorf("run: %w", err)
+				return nil, fmt.Errorf("merge: %w", err)
 			}
 			for _, e := range ents {
 				if _, ok := shardIndex(e.Name()); ok && !e.IsDir() && !strings.HasPrefix(e.Name(), ".") {

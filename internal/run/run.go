@@ -72,7 +72,8 @@ type Options struct {
 	// exact).
 	Resume bool
 	// Rank and WorldSize split the inputs among WorldSize processes
-	// (WorldSize 0 or 1: one process takes all). Rank r reads its share
+	// (WorldSize 0: a plain run into OutDir; WorldSize 1: one rank that
+	// takes all, written like any rank). Rank r reads its share
 	// (see share) and writes a complete output folder RankDir(OutDir, r);
 	// Merge then moves every rank's shards into OutDir.
 	Rank, WorldSize int
@@ -188,7 +189,7 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		return nil, err
 	}
 	outDir := opt.OutDir
-	if opt.WorldSize > 1 {
+	if opt.WorldSize > 0 {
 		outDir = RankDir(opt.OutDir, opt.Rank)
 	}
 

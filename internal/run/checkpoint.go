@@ -31,7 +31,10 @@ import (
 //   - how many reject rows and kept documents of that batch are already
 //     in committed shards,
 //   - the next document and reject shard numbers, the committed document
-//     shards and their bytes, and the run's counts up to that point.
+//     shards and their bytes, and the run's counts up to that point,
+//   - every committed file (document shards with their side and
+//     attribute files, rejects shards) with its size on disk, which a
+//     resume checks before it removes or runs anything.
 //
 // Batches are cut by count (config batch_size) from the resume point, so
 // a resumed run forms the same batches, runs the same stages on them and
@@ -41,7 +44,9 @@ import (
 const (
 	runDir         = ".run"
 	checkpointFile = "checkpoint.json"
-	checkpointVer  = 1
+	// checkpointVer 2 added Files; a version 1 checkpoint is refused
+	// (it cannot say which committed files a resume relies on).
+	checkpointVer = 2
 )
 
 // Finished states of a checkpoint.
@@ -156,6 +161,32 @@ type checkpoint struct {
 	BytesOut int64 `json:"bytes_out"`
 	// Stats holds the counts of the committed output.
 	Stats json.RawMessage `json:"stats,omitempty"`
+	// Files maps every committed file the resume relies on (document
+	// shards, their side and attribute files, rejects shards), relative to
+	// OUTDIR with forward slashes, to its size on disk in bytes.
+	Files map[string]int64 `json:"files,omitempty"`
+}
+
+// verify checks that every committed file of the checkpoint is in dir
+// with its recorded size: an error naming the first (in name order) that
+// is missing or changed. It reads no file's content.
+func (ck *checkpoint) verify(dir string) error {
+	for _, rel := range slices.Sorted(maps.Keys(ck.Files)) {
+		want := ck.Files[rel]
+		if !filepath.IsLocal(filepath.FromSlash(rel)) {
+			return fmt.Errorf("run: %s: checkpoint names a file outside the folder: %q", dir, rel)
+		}
+		fi, err := os.Stat(filepath.Join(dir, filepath.FromSlash(rel)))
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			return fmt.Errorf("run: cannot resume %s: committed file %s is missing; restore it or start over with --overwrite", dir, rel)
+		case err != nil:
+			return fmt.Errorf("run: cannot resume %s: %w", dir, err)
+		case fi.Size() != want:
+			return fmt.Errorf("run: cannot resume %s: committed file %s has %d bytes, the checkpoint recorded %d; restore it or start over with --overwrite", dir, rel, fi.Size(), want)
+		}
+	}
+	return nil
 }
 
 func newCheckpoint(id runID) *checkpoint {

@@ -421,3 +421,123 @@ func TestResumeWithObserver(t *testing.T) {
 	}
 	diffOutputs(t, outputFiles(t, ref), outputFiles(t, out))
 }
+
+// listFiles maps every file under dir (state included) to its size.
+func listFiles(t *testing.T, dir string) map[string]int64 {
+	t.Helper()
+	out := map[string]int64{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		out[filepath.ToSlash(rel)] = fi.Size()
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestResumeVerifiesCommitted: a resume refuses, before it removes
+// anything, a committed document or rejects shard that is missing or
+// whose size is not the one the checkpoint recorded; restored, the
+// resume gives the uninterrupted run's output.
+func TestResumeVerifiesCommitted(t *testing.T) {
+	in := t.TempDir()
+	inputs := []string{writeJSONL(t, in, "a", 120), writeJSONL(t, in, "c", 90)}
+	opts := func(out string) Options {
+		return Options{Inputs: inputs, OutDir: out, Config: resumeConfig(), NewPipeline: pipelineOf(func() winnow.Stage { return spamStage{} })}
+	}
+	ref := t.TempDir()
+	if _, err := Run(context.Background(), opts(ref)); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	o := opts(out)
+	var seen atomic.Int64
+	o.NewPipeline = pipelineOf(func() winnow.Stage { return spamStage{} },
+		func() winnow.Stage { return cancelStage{seen: &seen, after: 150, cancel: cancel} })
+	if _, err := Run(ctx, o); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted run: err = %v, want context.Canceled", err)
+	}
+	cancel()
+	ck, err := loadCheckpoint(out)
+	if err != nil || ck == nil {
+		t.Fatalf("checkpoint: %v, %v", ck, err)
+	}
+	if ck.DocNext < 3 || ck.RejectNext < 2 {
+		t.Fatalf("checkpoint at document shard %d, rejects shard %d; the test wants at least 3 and 2", ck.DocNext, ck.RejectNext)
+	}
+	// The checkpoint records exactly the committed shards, with their sizes.
+	for i := range ck.DocNext {
+		rel := fmt.Sprintf("documents/%05d.jsonl.zst", i)
+		fi, err := os.Stat(filepath.Join(out, rel))
+		if err != nil || ck.Files[rel] != fi.Size() {
+			t.Fatalf("checkpoint records %s as %d bytes; on disk: %v, %v", rel, ck.Files[rel], fi, err)
+		}
+	}
+	if _, ok := ck.Files[fmt.Sprintf("documents/%05d.jsonl.zst", ck.DocNext)]; ok {
+		t.Fatalf("checkpoint records the uncommitted shard %d", ck.DocNext)
+	}
+	rej := fmt.Sprintf("rejects/%05d.jsonl.zst", ck.RejectNext-1)
+	if _, ok := ck.Files[rej]; !ok {
+		t.Fatalf("checkpoint does not record the committed rejects shard %s: %v", rej, ck.Files)
+	}
+
+	doc := filepath.Join(out, "documents", "00001.jsonl.zst")
+	saved, err := os.ReadFile(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rejPath := filepath.Join(out, filepath.FromSlash(rej))
+	savedRej, err := os.ReadFile(rejPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resume := func() error {
+		o := opts(out)
+		o.Resume = true
+		_, err := Run(context.Background(), o)
+		return err
+	}
+	for _, tc := range []struct {
+		name   string
+		break_ func()
+		want   string
+	}{
+		{"deleted shard", func() { os.Remove(doc) }, "committed file documents/00001.jsonl.zst is missing; restore it or start over with --overwrite"},
+		{"truncated shard", func() { os.WriteFile(doc, saved[:len(saved)/2], 0o644) },
+			fmt.Sprintf("committed file documents/00001.jsonl.zst has %d bytes, the checkpoint recorded %d; restore it or start over with --overwrite", len(saved)/2, len(saved))},
+		{"truncated rejects", func() { os.WriteFile(rejPath, savedRej[:3], 0o644) },
+			fmt.Sprintf("committed file %s has 3 bytes, the checkpoint recorded %d", rej, len(savedRej))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.break_()
+			before := listFiles(t, out)
+			err := resume()
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "run: cannot resume "+out+": ") {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+			if after := listFiles(t, out); !reflect.DeepEqual(before, after) {
+				t.Errorf("the refused resume changed the folder:\nbefore %v\nafter  %v", before, after)
+			}
+			if err := os.WriteFile(doc, saved, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(rejPath, savedRej, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	if err := resume(); err != nil {
+		t.Fatalf("resume with the files restored: %v", err)
+	}
+	diffOutputs(t, outputFiles(t, ref), outputFiles(t, out))
+}

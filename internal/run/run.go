@@ -439,6 +439,11 @@ func prepareRun(dir string, opt Options, id runID) (*checkpoint, error) {
 		if old.Finished != finishedNone {
 			return nil, fmt.Errorf("%w: %s", ErrFinished, dir)
 		}
+		// The resume writes only what follows the committed output: a
+		// committed file that is gone or changed would be lost silently.
+		if err := old.verify(dir); err != nil {
+			return nil, err
+		}
 		// The committed output came from the input as it was: a changed
 		// file would be resumed at an offset that means something else.
 		if err := old.Mark.checkInput(id.Inputs); err != nil {

@@ -173,7 +173,7 @@ func (s *sink) sizes(prev map[string]int64, paths []string) (map[string]int64, e
 		if err != nil {
 			return nil, err
 		}
-		out[s.rel(paths[i:i+1])[0]] = fi.Size()
+		out[s.rel(paths[i : i+1])[0]] = fi.Size()
 	}
 	return out, nil
 }

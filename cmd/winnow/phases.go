@@ -154,6 +154,11 @@ OUTDIR" first. To dedup a folder named edges, write "winnow dedup ./edges".`,
 }
 
 func runDedupEdges(ctx context.Context, dir string, f *edgesFlags, stderr io.Writer) error {
+	unlock, err := lockDir(dir, true) // parts run at once on purpose
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	// before reading the config: an unmerged folder has no stats.json
 	if err := run.CheckMerged(dir); err != nil {
 		return err
@@ -186,6 +191,11 @@ an interrupted merge is finished by running it again. "winnow dedup OUTDIR"
 merges first by itself.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			unlock, err := lockDir(args[0], false)
+			if err != nil {
+				return err
+			}
+			defer unlock()
 			st, err := run.Merge(args[0])
 			if err != nil {
 				return err
@@ -201,6 +211,11 @@ merges first by itself.`,
 }
 
 func runDedup(ctx context.Context, dir string, f *dedupFlags, stderr io.Writer) error {
+	unlock, err := lockDir(dir, false)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if ranks, _ := filepath.Glob(filepath.Join(dir, "rank-*")); len(ranks) > 0 {
 		if _, err := run.Merge(dir); err != nil {
 			return err

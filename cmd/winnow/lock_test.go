@@ -1,0 +1,72 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"winnow/internal/run"
+)
+
+// TestOutDirLock: while another process holds OUTDIR's lock, run,
+// dedup and merge refuse with exit code 1 naming it and leave OUTDIR as
+// it was; edge parts run under a shared holder (other parts) but not
+// under an exclusive one (a run, dedup or merge).
+func TestOutDirLock(t *testing.T) {
+	in := t.TempDir()
+	writeFile(t, in, "in.jsonl", sampleJSONL(t))
+	out := filepath.Join(t.TempDir(), "out")
+	cfg := writeConfig(t, "steps:\n  - clean\n  - minhash: {minhash: {ngram: 5, bands: 4, rows: 2, seed: 1}, near: true}\n")
+	if code, _, stderr := winnow(t, "run", "-q", in, "-c", cfg, "-o", out); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	stats, err := os.ReadFile(filepath.Join(out, "stats.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inUse := func(t *testing.T, stderr string) {
+		t.Helper()
+		want := fmt.Sprintf("%s is in use by another winnow (pid %d, started ", out, os.Getpid())
+		if !strings.Contains(stderr, want) || !strings.Contains(stderr, "); wait for it or stop it") {
+			t.Errorf("stderr %q, want %q", stderr, want)
+		}
+	}
+	for _, shared := range []bool{false, true} {
+		l, err := run.Lock(out, shared)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, args := range [][]string{
+			{"run", "-q", in, "-c", cfg, "-o", out, "--resume"},
+			{"run", "-q", in, "-c", cfg, "-o", out, "--overwrite"},
+			{"dedup", "-q", out},
+			{"merge", "-q", out},
+		} {
+			code, _, stderr := winnow(t, args...)
+			if code != 1 {
+				t.Errorf("shared %v, %v: exit %d, want 1: %s", shared, args, code, stderr)
+			}
+			inUse(t, stderr)
+		}
+		code, _, stderr := winnow(t, "dedup", "edges", "-q", out, "--part", "0", "--parts", "2")
+		if shared && code != 0 {
+			t.Errorf("edge part beside another part: exit %d: %s", code, stderr)
+		}
+		if !shared {
+			if code != 1 {
+				t.Errorf("edge part under an exclusive lock: exit %d, want 1", code)
+			}
+			inUse(t, stderr)
+		}
+		l.Unlock()
+	}
+	if b, err := os.ReadFile(filepath.Join(out, "stats.json")); err != nil || string(b) != string(stats) {
+		t.Errorf("refused commands changed stats.json: %v", err)
+	}
+	// released: the same commands work again
+	if code, _, stderr := winnow(t, "run", "-q", in, "-c", cfg, "-o", out, "--resume"); code != 0 {
+		t.Errorf("resume after the lock was released: exit %d: %s", code, stderr)
+	}
+}

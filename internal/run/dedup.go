@@ -179,8 +179,8 @@ func RunPhases(ctx context.Context, opt Options) (*Stats, error) {
 		if err != nil {
 			return nil, err
 		}
-		if ck.Config != hash || ck.Rank != opt.Rank || ck.WorldSize != opt.WorldSize {
-			return nil, fmt.Errorf("run: %s holds a finished run with another config, --added or rank; start over with --overwrite", dir)
+		if what := ck.differs(runID{Config: hash, Added: opt.Added, Rank: opt.Rank, WorldSize: opt.WorldSize}, false); what != "" {
+			return nil, fmt.Errorf("run: %s holds another finished run: %s; start over with --overwrite", dir, what)
 		}
 		if err := removeTemps(dir); err != nil {
 			return nil, err

@@ -200,6 +200,17 @@ func TestResumeRefusals(t *testing.T) {
 	}
 	other := resumeConfig()
 	other.BatchSize = 9
+	bigger := resumeConfig()
+	bigger.Output.MaxShardBytes = 4000
+	hash := func(c *config.Config) string {
+		h, err := configHash(c, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	c := writeJSONL(t, in, "c", 5)
+	before := listFiles(t, out)
 	for _, tc := range []struct {
 		name   string
 		inputs []string
@@ -207,13 +218,37 @@ func TestResumeRefusals(t *testing.T) {
 		added  string
 		want   string
 	}{
-		{"config", []string{a, b}, other, "", "another config"},
-		{"added", []string{a, b}, resumeConfig(), "2020-01-01T00:00:00Z", "another config or --added"},
-		{"inputs", []string{a}, resumeConfig(), "", "other inputs (2 files then, 1 now)"},
+		{"config", []string{a, b}, other, "", "config differs (sha " + hash(resumeConfig()) + " then, " + hash(other) + " now)"},
+		{"max_shard_bytes", []string{a, b}, bigger, "", "config differs (sha " + hash(resumeConfig()) + " then, " + hash(bigger) + " now)"},
+		{"added", []string{a, b}, resumeConfig(), "2020-01-01T00:00:00Z", "--added differs (none then, 2020-01-01T00:00:00Z now)"},
+		{"fewer inputs", []string{a}, resumeConfig(), "", "inputs differ (2 files then, 1 now): file 2 was " + b + " then, none now"},
+		{"other input", []string{a, c}, resumeConfig(), "", "inputs differ (2 files then, 2 now): file 2 was " + b + " then, " + c + " now"},
 	} {
 		_, err := Run(context.Background(), Options{Inputs: tc.inputs, OutDir: out, Config: tc.cfg, Added: tc.added, Resume: true})
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: err = %v, want %q", tc.name, err, tc.want)
+		want := "run: " + out + " holds another run: " + tc.want + "; resume it with the same arguments, or start over with --overwrite"
+		if err == nil || err.Error() != want {
+			t.Errorf("%s: err = %v, want %q", tc.name, err, want)
+		}
+	}
+	if after := listFiles(t, out); !reflect.DeepEqual(before, after) {
+		t.Errorf("refused resumes changed the folder:\nbefore %v\nafter  %v", before, after)
+	}
+	// a rank run's folder checked against another rank or world size
+	ck, err := loadCheckpoint(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		rank, world int
+		want        string
+	}{
+		{1, 2, "rank 0 of 0 then, rank 1 of 2 now"},
+		{0, 3, "rank 0 of 0 then, rank 0 of 3 now"},
+	} {
+		id := ck.runID
+		id.Rank, id.WorldSize = tc.rank, tc.world
+		if got := ck.differs(id, true); got != tc.want {
+			t.Errorf("rank %d of %d: %q, want %q", tc.rank, tc.world, got, tc.want)
 		}
 	}
 	// workers and max_in_flight do not change the output: allowed
@@ -229,6 +264,10 @@ func TestResumeRefusals(t *testing.T) {
 	again, err := RunPhases(context.Background(), Options{Inputs: []string{a, b}, OutDir: out, Config: more, Resume: true})
 	if !errors.Is(err, ErrFinished) || again == nil || !reflect.DeepEqual(again.Documents, st.Documents) {
 		t.Errorf("resume of a finished run: %v, %+v; want ErrFinished and its stats", err, again)
+	}
+	_, err = RunPhases(context.Background(), Options{Inputs: []string{a, b}, OutDir: out, Config: resumeConfig(), Added: "2020-01-01T00:00:00Z", Resume: true})
+	if want := "run: " + out + " holds another finished run: --added differs (none then, 2020-01-01T00:00:00Z now); start over with --overwrite"; err == nil || err.Error() != want {
+		t.Errorf("resume of a finished run with another --added: %v, want %q", err, want)
 	}
 }
 

@@ -215,7 +215,7 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		}
 	}
 
-	id := runID{Inputs: files, Rank: opt.Rank, WorldSize: opt.WorldSize}
+	id := runID{Inputs: files, Added: opt.Added, Rank: opt.Rank, WorldSize: opt.WorldSize}
 	for _, u := range unreadable {
 		id.Unreadable = append(id.Unreadable, u.File)
 	}

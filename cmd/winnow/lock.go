@@ -1,9 +1,10 @@
 package main
 
 import (
-	"errors"
 	"os"
+	"path/filepath"
 
+	"winnow/internal/format"
 	"winnow/internal/run"
 )
 
@@ -16,17 +17,17 @@ func lockRun(dir string, rank, worldSize int) (func(), error) {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, err
 		}
-		return lockDir(dir, false)
+		return lock(dir, false)
 	}
 	rd := run.RankDir(dir, rank)
 	if err := os.MkdirAll(rd, 0o755); err != nil {
 		return nil, err
 	}
-	top, err := lockDir(dir, true)
+	top, err := lock(dir, true)
 	if err != nil {
 		return nil, err
 	}
-	mine, err := lockDir(rd, false)
+	mine, err := lock(rd, false)
 	if err != nil {
 		top()
 		return nil, err
@@ -34,12 +35,20 @@ func lockRun(dir string, rank, worldSize int) (func(), error) {
 	return func() { mine(); top() }, nil
 }
 
-// lockDir takes dir's lock (see run.Lock) when dir exists; a missing
-// folder is left to the command to report.
+// lockDir takes the lock of dir, the folder of a dedup, merge or edge
+// part, when dir holds winnow output (a .run folder, stats.json beside
+// documents/, or rank folders): a folder that holds none is left to the
+// command to refuse, and gets no .run folder (which would make a folder
+// walk pass over it as output).
 func lockDir(dir string, shared bool) (func(), error) {
-	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+	ranks, _ := filepath.Glob(filepath.Join(dir, "rank-*"))
+	if !format.IsOutputDir(dir) && len(ranks) == 0 {
 		return func() {}, nil
 	}
+	return lock(dir, shared)
+}
+
+func lock(dir string, shared bool) (func(), error) {
 	l, err := run.Lock(dir, shared)
 	if err != nil {
 		return nil, err

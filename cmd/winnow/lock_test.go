@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"winnow/internal/config"
 	"winnow/internal/run"
 )
 
@@ -68,5 +71,51 @@ func TestOutDirLock(t *testing.T) {
 	// released: the same commands work again
 	if code, _, stderr := winnow(t, "run", "-q", in, "-c", cfg, "-o", out, "--resume"); code != 0 {
 		t.Errorf("resume after the lock was released: exit %d: %s", code, stderr)
+	}
+}
+
+// TestDedupUnfinishedPass: dedup and dedup edges on a folder whose run
+// stopped in its per-document pass say so and how to finish it (exit 1),
+// rather than failing to open stats.json; on a folder with no run at
+// all they say that.
+func TestDedupUnfinishedPass(t *testing.T) {
+	in := t.TempDir()
+	writeFile(t, in, "in.jsonl", sampleJSONL(t))
+	cfgPath := writeConfig(t, "steps:\n  - clean\n  - minhash: {minhash: {ngram: 5, bands: 4, rows: 2, seed: 1}, near: true}\n")
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // stopped before its first shard: a checkpoint and no stats
+	if _, err := run.RunPhases(ctx, run.Options{Inputs: []string{in}, OutDir: out, Config: cfg}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled run: %v", err)
+	}
+	want := "run: the run in " + out + " has not finished its per-document pass; finish it with winnow run ... --resume"
+	for _, args := range [][]string{
+		{"dedup", "-q", out},
+		{"dedup", "-q", "-c", cfgPath, out},
+		{"dedup", "edges", "-q", out, "--part", "0", "--parts", "1"},
+	} {
+		code, _, stderr := winnow(t, args...)
+		if code != 1 || !strings.Contains(stderr, want) || strings.Contains(stderr, "no such file") {
+			t.Errorf("%v: exit %d, stderr %q; want 1 and %q", args, code, stderr, want)
+		}
+	}
+	empty := t.TempDir()
+	code, _, stderr := winnow(t, "dedup", "-q", empty)
+	if want := "run: " + empty + " holds no finished run (no stats.json)"; code != 1 || !strings.Contains(stderr, want) {
+		t.Errorf("dedup of an empty folder: exit %d, stderr %q; want 1 and %q", code, stderr, want)
+	}
+	if _, err := os.Stat(filepath.Join(empty, ".run")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("dedup of a folder without output made %s/.run: %v", empty, err)
+	}
+	// finished, the same command works
+	if code, _, stderr := winnow(t, "run", "-q", in, "-c", cfgPath, "-o", out, "--resume"); code != 0 {
+		t.Fatalf("resume: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := winnow(t, "dedup", "-q", out); code != 0 {
+		t.Errorf("dedup of the finished run: exit %d: %s", code, stderr)
 	}
 }

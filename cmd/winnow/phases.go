@@ -163,6 +163,9 @@ func runDedupEdges(ctx context.Context, dir string, f *edgesFlags, stderr io.Wri
 	if err := run.CheckMerged(dir); err != nil {
 		return err
 	}
+	if err := run.CheckPassFinished(dir); err != nil {
+		return err
+	}
 	dc, err := dedupConfig(dir, &f.dedupFlags)
 	if err != nil {
 		return err
@@ -220,6 +223,9 @@ func runDedup(ctx context.Context, dir string, f *dedupFlags, stderr io.Writer) 
 		if _, err := run.Merge(dir); err != nil {
 			return err
 		}
+	}
+	if err := run.CheckPassFinished(dir); err != nil {
+		return err
 	}
 	dc, err := dedupConfig(dir, f)
 	if err != nil {

@@ -123,8 +123,8 @@ func DedupEdges(ctx context.Context, dir string, cfg dedup.Config, part, parts i
 	if err := CheckMerged(dir); err != nil {
 		return nil, err
 	}
-	if _, ok := StatsPath(dir); !ok {
-		return nil, fmt.Errorf("run: %s has no stats.json: the run that wrote it did not finish", dir)
+	if err := CheckPassFinished(dir); err != nil {
+		return nil, err
 	}
 	return dedup.Edges(ctx, dedup.EdgesOptions{Dir: dir, Config: cfg, Part: part, Parts: parts})
 }
@@ -238,13 +238,28 @@ func StatsPath(dir string) (string, bool) {
 	return filepath.Join(dir, "stats.json"), false
 }
 
+// CheckPassFinished returns nil when dir holds the stats of a finished
+// per-document pass (see StatsPath), which the dedup phase starts from.
+// Otherwise the error says that the run in dir has not finished its
+// per-document pass and how to finish it (a checkpoint is there), or
+// that dir holds no finished run at all.
+func CheckPassFinished(dir string) error {
+	if _, ok := StatsPath(dir); ok {
+		return nil
+	}
+	if ck, err := loadCheckpoint(dir); err == nil && ck != nil {
+		return fmt.Errorf("run: the run in %s has not finished its per-document pass; finish it with winnow run ... --resume (the same arguments)", dir)
+	}
+	return fmt.Errorf("run: %s holds no finished run (no stats.json)", dir)
+}
+
 // readStats reads dir/stats.json, or the per-document pass's stats of a
 // run stopped in its dedup phase (see StatsPath).
 func readStats(dir string) (*Stats, error) {
-	path, ok := StatsPath(dir)
-	if !ok {
-		return nil, fmt.Errorf("run: %s has no stats.json: the run that wrote it did not finish", dir)
+	if err := CheckPassFinished(dir); err != nil {
+		return nil, err
 	}
+	path, _ := StatsPath(dir)
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("run: %w", err)

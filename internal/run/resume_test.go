@@ -580,3 +580,61 @@ func TestResumeVerifiesCommitted(t *testing.T) {
 	}
 	diffOutputs(t, outputFiles(t, ref), outputFiles(t, out))
 }
+
+// TestResumeVerifiesSideFiles: with a minhash step, the checkpoint
+// records each committed shard's side file, and a resume refuses, before
+// it removes anything, when one is missing; restored, the resumed run's
+// output is the uninterrupted run's.
+func TestResumeVerifiesSideFiles(t *testing.T) {
+	cfg, err := config.Parse("p.yaml", []byte("batch_size: 4\noutput: {max_shard_bytes: 900}\nsteps: [minhash]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := t.TempDir()
+	inputs := []string{writeJSONL(t, in, "a", 120)}
+	ref := t.TempDir()
+	if _, err := RunPhases(context.Background(), Options{Inputs: inputs, OutDir: ref, Config: cfg}); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	var seen atomic.Int64
+	pipe := func() (winnow.Pipeline, error) {
+		p, err := cfg.NewPipeline()
+		return append(p, cancelStage{seen: &seen, after: 80, cancel: cancel}), err
+	}
+	if _, err := RunPhases(ctx, Options{Inputs: inputs, OutDir: out, Config: cfg, NewPipeline: pipe}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted run: %v, want context.Canceled", err)
+	}
+	cancel()
+	ck, err := loadCheckpoint(out)
+	if err != nil || ck == nil || ck.DocNext < 2 {
+		t.Fatalf("checkpoint %+v, %v: want 2 committed shards or more", ck, err)
+	}
+	side := "side/minhash/00001.bin"
+	fi, err := os.Stat(filepath.Join(out, side))
+	if err != nil || ck.Files[side] != fi.Size() || fi.Size() == 0 {
+		t.Fatalf("checkpoint records %s as %d bytes; on disk %v, %v", side, ck.Files[side], fi, err)
+	}
+	saved, err := os.ReadFile(filepath.Join(out, side))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(out, side))
+	before := listFiles(t, out)
+	_, err = RunPhases(context.Background(), Options{Inputs: inputs, OutDir: out, Config: cfg, Resume: true})
+	want := "run: cannot resume " + out + ": committed file " + side + " is missing; restore it or start over with --overwrite"
+	if err == nil || err.Error() != want {
+		t.Fatalf("err = %v, want %q", err, want)
+	}
+	if after := listFiles(t, out); !reflect.DeepEqual(before, after) {
+		t.Errorf("the refused resume changed the folder:\nbefore %v\nafter  %v", before, after)
+	}
+	if err := os.WriteFile(filepath.Join(out, side), saved, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := RunPhases(context.Background(), Options{Inputs: inputs, OutDir: out, Config: cfg, Resume: true}); err != nil {
+		t.Fatal(err)
+	}
+	diffOutputs(t, outputFiles(t, ref), outputFiles(t, out))
+}

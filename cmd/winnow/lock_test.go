@@ -1,13 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"winnow/internal/config"
 	"winnow/internal/run"
@@ -117,5 +122,68 @@ func TestDedupUnfinishedPass(t *testing.T) {
 	}
 	if code, _, stderr := winnow(t, "dedup", "-q", out); code != 0 {
 		t.Errorf("dedup of the finished run: exit %d: %s", code, stderr)
+	}
+}
+
+// TestTwoProcessesOneOutDir: while one winnow process runs into OUTDIR
+// (blocked opening a named pipe, so it surely still runs), a second
+// `winnow run --resume` (a requeued task) exits 1 naming the first's pid
+// and changes nothing; once the first is killed, a resume runs.
+func TestTwoProcessesOneOutDir(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "winnow")
+	if b, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, b)
+	}
+	in := t.TempDir()
+	fifo := filepath.Join(in, "in.jsonl")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	first := exec.Command(bin, "run", "-q", fifo, "-o", out, "--resume")
+	var firstErr bytes.Buffer
+	first.Stderr = &firstErr
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer first.Process.Kill()
+	lockPath := filepath.Join(out, ".run", "lock")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		b, _ := os.ReadFile(lockPath)
+		if strings.HasPrefix(string(b), fmt.Sprintf("pid %d\n", first.Process.Pid)) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the first process never wrote its lock file (%q)", b)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	before := outputSnapshot(t, out)
+	// without the lock the second would block on the pipe as well
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	second := exec.CommandContext(ctx, bin, "run", "-q", fifo, "-o", out, "--resume")
+	b, err := second.CombinedOutput()
+	want := fmt.Sprintf("winnow: run: %s is in use by another winnow (pid %d, started ", out, first.Process.Pid)
+	if exitOf(err) != 1 || !strings.HasPrefix(string(b), want) || !strings.Contains(string(b), "); wait for it or stop it") {
+		t.Errorf("second process: exit %d, output %q; want 1 and %q", exitOf(err), b, want)
+	}
+	if after := outputSnapshot(t, out); !reflect.DeepEqual(before, after) {
+		t.Errorf("the refused process changed OUTDIR: %v", diffSnapshots(before, after))
+	}
+	// The lock goes with the process, also when it is killed: a requeued
+	// task then resumes (here over a regular file at the pipe's path).
+	first.Process.Kill()
+	first.Wait()
+	if err := os.Remove(fifo); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, in, "in.jsonl", sampleJSONL(t))
+	if b, err := exec.Command(bin, "run", "-q", fifo, "-o", out, "--resume").CombinedOutput(); err != nil {
+		t.Fatalf("resume after the first process was killed: %v\n%s", err, b)
+	}
+	if st := readStats(t, out); st.Documents.Read != 5 {
+		t.Errorf("resumed run read %d documents, want 5", st.Documents.Read)
 	}
 }

@@ -188,6 +188,13 @@ func RunPhases(ctx context.Context, opt Options) (*Stats, error) {
 		if st, err = readStats(dir); err != nil {
 			return nil, err
 		}
+		// Cheap: the shards stats.json lists exist (the dedup phase
+		// rewrites them under the same names, so sizes are not checked).
+		for _, sh := range st.Shards {
+			if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(sh))); err != nil {
+				return nil, fmt.Errorf("run: cannot resume %s: document shard %s of the finished pass is missing; restore it or start over with --overwrite", dir, sh)
+			}
+		}
 		if ck.Finished == finishedDone {
 			return st, fmt.Errorf("%w: %s", ErrFinished, dir)
 		}

@@ -638,3 +638,48 @@ func TestResumeVerifiesSideFiles(t *testing.T) {
 	}
 	diffOutputs(t, outputFiles(t, ref), outputFiles(t, out))
 }
+
+// TestResumeFinishedPassChecksShards: a run killed in its dedup phase
+// (its pass finished) whose document shard is gone refuses to resume
+// rather than dedup what is left; a finished run's resume likewise.
+func TestResumeFinishedPassChecksShards(t *testing.T) {
+	cfg, err := config.Parse("p.yaml", []byte("batch_size: 4\noutput: {max_shard_bytes: 900}\nsteps: [minhash]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := t.TempDir()
+	inputs := []string{writeJSONL(t, in, "a", 60)}
+	out := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := RunPhases(ctx, Options{Inputs: inputs, OutDir: out, Config: cfg, Observer: cancelAtWrite{cancel}}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted run: %v, want context.Canceled", err)
+	}
+	shard := filepath.Join(out, "documents", "00001.jsonl.zst")
+	saved, err := os.ReadFile(shard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := Options{Inputs: inputs, OutDir: out, Config: cfg, Resume: true}
+	for _, state := range []string{finishedPass, finishedDone} {
+		os.Remove(shard)
+		before := listFiles(t, out)
+		_, err := RunPhases(context.Background(), opt)
+		want := "run: cannot resume " + out + ": document shard documents/00001.jsonl.zst of the finished pass is missing; restore it or start over with --overwrite"
+		if err == nil || err.Error() != want {
+			t.Fatalf("%s: err = %v, want %q", state, err, want)
+		}
+		if after := listFiles(t, out); !reflect.DeepEqual(before, after) {
+			t.Errorf("%s: the refused resume changed the folder", state)
+		}
+		if err := os.WriteFile(shard, saved, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := RunPhases(context.Background(), opt); err != nil && !errors.Is(err, ErrFinished) {
+			t.Fatalf("%s: resume with the shard restored: %v", state, err)
+		}
+		if saved, err = os.ReadFile(shard); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -58,8 +58,10 @@ func TestOwnOutputNotInput(t *testing.T) {
 	if st.Documents.Read != 5 || st.Rejected.Total != 0 || st.Inputs.Total != 1 {
 		t.Errorf("second run: read %d, rejected %d, inputs %d; want 5, 0, 1", st.Documents.Read, st.Rejected.Total, st.Inputs.Total)
 	}
-	if st.Inputs.SkippedOutputs != 1 { // out (out2 does not exist yet)
-		t.Errorf("skipped output folders %d, want 1", st.Inputs.SkippedOutputs)
+	// out, and out2 itself: the run creates it (to lock it) before reading
+	// its inputs, so a resume of out2 counts the same
+	if st.Inputs.SkippedOutputs != 2 {
+		t.Errorf("skipped output folders %d, want 2", st.Inputs.SkippedOutputs)
 	}
 	if !strings.Contains(stderr, "skipped output folders") {
 		t.Errorf("summary does not count the skipped output folders:\n%s", stderr)

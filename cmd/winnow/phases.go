@@ -154,8 +154,16 @@ OUTDIR" first. To dedup a folder named edges, write "winnow dedup ./edges".`,
 }
 
 func runDedupEdges(ctx context.Context, dir string, f *edgesFlags, stderr io.Writer) error {
+	unlock, err := lockDir(dir, true) // parts run at once on purpose
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	// before reading the config: an unmerged folder has no stats.json
 	if err := run.CheckMerged(dir); err != nil {
+		return err
+	}
+	if err := run.CheckPassFinished(dir); err != nil {
 		return err
 	}
 	dc, err := dedupConfig(dir, &f.dedupFlags)
@@ -187,6 +195,11 @@ merges first by itself. Like winnow run, merge exits with code 3 when the
 merged stats count unreadable inputs or rejected records of any rank.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			unlock, err := lockDir(args[0], false)
+			if err != nil {
+				return err
+			}
+			defer unlock()
 			st, err := run.Merge(args[0])
 			if err != nil {
 				return err
@@ -202,10 +215,18 @@ merged stats count unreadable inputs or rejected records of any rank.`,
 }
 
 func runDedup(ctx context.Context, dir string, f *dedupFlags, stderr io.Writer) error {
+	unlock, err := lockDir(dir, false)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if ranks, _ := filepath.Glob(filepath.Join(dir, "rank-*")); len(ranks) > 0 {
 		if _, err := run.Merge(dir); err != nil {
 			return err
 		}
+	}
+	if err := run.CheckPassFinished(dir); err != nil {
+		return err
 	}
 	dc, err := dedupConfig(dir, f)
 	if err != nil {

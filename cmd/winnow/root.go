@@ -212,6 +212,11 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stderr io.Writer) er
 		}
 		outDir = run.RankDir(dst.Local, f.rank)
 	}
+	unlock, err := lockRun(dst.Local, f.rank, f.worldSize)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	st, err := run.RunPhases(cmd.Context(), opt)
 	if _, ok := errors.AsType[*run.MergedError](err); ok {
 		outDir = dst.Local // the rank's folder was merged into OUTDIR

@@ -31,7 +31,10 @@ import (
 //   - how many reject rows and kept documents of that batch are already
 //     in committed shards,
 //   - the next document and reject shard numbers, the committed document
-//     shards and their bytes, and the run's counts up to that point.
+//     shards and their bytes, and the run's counts up to that point,
+//   - every committed file (document shards with their side and
+//     attribute files, rejects shards) with its size on disk, which a
+//     resume checks before it removes or runs anything.
 //
 // Batches are cut by count (config batch_size) from the resume point, so
 // a resumed run forms the same batches, runs the same stages on them and
@@ -41,7 +44,9 @@ import (
 const (
 	runDir         = ".run"
 	checkpointFile = "checkpoint.json"
-	checkpointVer  = 1
+	// checkpointVer 2 added Files; a version 1 checkpoint is refused
+	// (it cannot say which committed files a resume relies on).
+	checkpointVer = 2
 )
 
 // Finished states of a checkpoint.
@@ -134,7 +139,10 @@ func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // runID says which run an output folder holds; a resume must match it.
 type runID struct {
+	// Config is configHash of the config and the added time; Added is the
+	// added time alone, so that a refusal can say which differs.
 	Config     string   `json:"config"`
+	Added      string   `json:"added,omitempty"`
 	Inputs     []string `json:"inputs"`
 	Unreadable []string `json:"unreadable,omitempty"`
 	Rank       int      `json:"rank"`
@@ -156,6 +164,32 @@ type checkpoint struct {
 	BytesOut int64 `json:"bytes_out"`
 	// Stats holds the counts of the committed output.
 	Stats json.RawMessage `json:"stats,omitempty"`
+	// Files maps every committed file the resume relies on (document
+	// shards, their side and attribute files, rejects shards), relative to
+	// OUTDIR with forward slashes, to its size on disk in bytes.
+	Files map[string]int64 `json:"files,omitempty"`
+}
+
+// verify checks that every committed file of the checkpoint is in dir
+// with its recorded size: an error naming the first (in name order) that
+// is missing or changed. It reads no file's content.
+func (ck *checkpoint) verify(dir string) error {
+	for _, rel := range slices.Sorted(maps.Keys(ck.Files)) {
+		want := ck.Files[rel]
+		if !filepath.IsLocal(filepath.FromSlash(rel)) {
+			return fmt.Errorf("run: %s: checkpoint names a file outside the folder: %q", dir, rel)
+		}
+		fi, err := os.Stat(filepath.Join(dir, filepath.FromSlash(rel)))
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			return fmt.Errorf("run: cannot resume %s: committed file %s is missing; restore it or start over with --overwrite", dir, rel)
+		case err != nil:
+			return fmt.Errorf("run: cannot resume %s: %w", dir, err)
+		case fi.Size() != want:
+			return fmt.Errorf("run: cannot resume %s: committed file %s has %d bytes, the checkpoint recorded %d; restore it or start over with --overwrite", dir, rel, fi.Size(), want)
+		}
+	}
+	return nil
 }
 
 func newCheckpoint(id runID) *checkpoint {
@@ -180,19 +214,62 @@ func configHash(cfg *config.Config, added string) (string, error) {
 	return hex.EncodeToString(h[:16]), nil
 }
 
-// matches explains how an output folder's run differs from id.
+// matches explains how an output folder's run differs from id: the
+// first of rank and world size, --added, config (by hash), inputs
+// (the first file that differs) that does.
 func (ck *checkpoint) matches(dir string, id runID) error {
-	switch {
-	case ck.Version != checkpointVer:
-		return fmt.Errorf("run: %s: checkpoint version %d, want %d", dir, ck.Version, checkpointVer)
-	case ck.Rank != id.Rank || ck.WorldSize != id.WorldSize:
-		return fmt.Errorf("run: %s holds rank %d of %d, not rank %d of %d", dir, ck.Rank, ck.WorldSize, id.Rank, id.WorldSize)
-	case ck.Config != id.Config:
-		return fmt.Errorf("run: %s holds a run with another config or --added; resume it with the same arguments, or start over with --overwrite", dir)
-	case !slices.Equal(ck.Inputs, id.Inputs) || !slices.Equal(ck.Unreadable, id.Unreadable):
-		return fmt.Errorf("run: %s holds a run over other inputs (%d files then, %d now); resume it with the same arguments, or start over with --overwrite", dir, len(ck.Inputs), len(id.Inputs))
+	if ck.Version != checkpointVer {
+		return fmt.Errorf("run: %s: checkpoint version %d, want %d; start over with --overwrite", dir, ck.Version, checkpointVer)
+	}
+	if what := ck.differs(id, true); what != "" {
+		return fmt.Errorf("run: %s holds another run: %s; resume it with the same arguments, or start over with --overwrite", dir, what)
 	}
 	return nil
+}
+
+// differs names what of id differs from the checkpoint's run, "" when
+// nothing does. Inputs are compared when inputs is set.
+func (ck *checkpoint) differs(id runID, inputs bool) string {
+	switch {
+	case ck.Rank != id.Rank || ck.WorldSize != id.WorldSize:
+		return fmt.Sprintf("rank %d of %d then, rank %d of %d now", ck.Rank, ck.WorldSize, id.Rank, id.WorldSize)
+	case ck.Added != id.Added:
+		return fmt.Sprintf("--added differs (%s then, %s now)", orNone(ck.Added), orNone(id.Added))
+	case ck.Config != id.Config:
+		return fmt.Sprintf("config differs (sha %s then, %s now)", ck.Config, id.Config)
+	case !inputs:
+		return ""
+	}
+	if d := firstDiff(ck.Inputs, id.Inputs); d != "" {
+		return fmt.Sprintf("inputs differ (%d files then, %d now): %s", len(ck.Inputs), len(id.Inputs), d)
+	}
+	if d := firstDiff(ck.Unreadable, id.Unreadable); d != "" {
+		return fmt.Sprintf("unreadable inputs differ (%d then, %d now): %s", len(ck.Unreadable), len(id.Unreadable), d)
+	}
+	return ""
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// firstDiff names the first position where the sorted lists a (then)
+// and b (now) differ, "" when they are equal.
+func firstDiff(a, b []string) string {
+	for i := range max(len(a), len(b)) {
+		switch {
+		case i >= len(a):
+			return fmt.Sprintf("file %d is %s now, none then", i+1, b[i])
+		case i >= len(b):
+			return fmt.Sprintf("file %d was %s then, none now", i+1, a[i])
+		case a[i] != b[i]:
+			return fmt.Sprintf("file %d was %s then, %s now", i+1, a[i], b[i])
+		}
+	}
+	return ""
 }
 
 // loadCheckpoint reads dir's checkpoint; nil, nil when there is none.

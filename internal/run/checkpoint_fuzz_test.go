@@ -11,7 +11,8 @@ import (
 // and cleans up after, never a panic, and clean removes nothing outside
 // the output folders.
 func FuzzCheckpoint(f *testing.F) {
-	f.Add([]byte(`{"version":1,"config":"x","inputs":["a"],"rank":0,"world_size":0,"mark":{"pos":{"file":0,"items":3},"docs_read":3},"skip_rejects":1,"skip_docs":2,"doc_next":4,"reject_next":1,"doc_shards":["documents/00000.jsonl.zst"],"bytes_out":10}`))
+	f.Add([]byte(`{"version":2,"config":"x","inputs":["a"],"rank":0,"world_size":0,"mark":{"pos":{"file":0,"items":3},"docs_read":3},"skip_rejects":1,"skip_docs":2,"doc_next":4,"reject_next":1,"doc_shards":["documents/00000.jsonl.zst"],"bytes_out":10}`))
+	f.Add([]byte(`{"version":2,"config":"x","inputs":["a"],"doc_next":1,"files":{"documents/00000.jsonl.zst":10,"../../etc/passwd":3,"rejects/00000.jsonl.zst":-1}}`))
 	f.Add([]byte(`{"version":1,"finished":"pass","doc_next":-5,"reject_next":99999999999}`))
 	f.Add([]byte(`{"stats":{"documents":{"kept":"x"}}}`))
 	f.Add([]byte(`{"version":1,"config":"x","inputs":["a"],"mark":{"pos":{"file":0,"items":9},"docs_read":7,"at":{"offset":120,"base":400,"record":30,"items":8,"skipped":{"type:request":3}},"size":5000,"mod_time":"2024-05-06T07:08:09Z"}}`))
@@ -40,6 +41,14 @@ func FuzzCheckpoint(f *testing.F) {
 		if ck.Mark.At != nil {
 			if err := ck.Mark.checkInput([]string{keep}); err == nil && (ck.Mark.Size != 3 || ck.Mark.Pos.File != 0) {
 				t.Fatalf("checkInput accepted mark %+v for a 3-byte file", ck.Mark)
+			}
+		}
+		// verify only stats files; a name outside dir is refused
+		if err := ck.verify(dir); err == nil {
+			for rel := range ck.Files {
+				if !filepath.IsLocal(filepath.FromSlash(rel)) {
+					t.Fatalf("verify accepted a file outside the folder: %q", rel)
+				}
 			}
 		}
 		_, _ = ck.restoreStats("v")

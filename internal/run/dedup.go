@@ -124,6 +124,9 @@ func DedupEdges(ctx context.Context, dir string, cfg dedup.Config, part, parts i
 	if err := CheckMerged(dir); err != nil {
 		return nil, err
 	}
+	if err := CheckPassFinished(dir); err != nil {
+		return nil, err
+	}
 	st, err := readStats(dir)
 	if err != nil {
 		return nil, err
@@ -195,14 +198,21 @@ func RunPhases(ctx context.Context, opt Options) (*Stats, error) {
 		if err != nil {
 			return nil, err
 		}
-		if ck.Config != hash || ck.Rank != opt.Rank || ck.WorldSize != opt.WorldSize {
-			return nil, fmt.Errorf("run: %s holds a finished run with another config, --added or rank; start over with --overwrite", dir)
+		if what := ck.differs(runID{Config: hash, Added: opt.Added, Rank: opt.Rank, WorldSize: opt.WorldSize}, false); what != "" {
+			return nil, fmt.Errorf("run: %s holds another finished run: %s; start over with --overwrite", dir, what)
 		}
 		if err := removeTemps(dir); err != nil {
 			return nil, err
 		}
 		if st, err = readStats(dir); err != nil {
 			return nil, err
+		}
+		// Cheap: the shards stats.json lists exist (the dedup phase
+		// rewrites them under the same names, so sizes are not checked).
+		for _, sh := range st.Shards {
+			if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(sh))); err != nil {
+				return nil, fmt.Errorf("run: cannot resume %s: document shard %s of the finished pass is missing; restore it or start over with --overwrite", dir, sh)
+			}
 		}
 		if ck.Finished == finishedDone {
 			return st, fmt.Errorf("%w: %s", ErrFinished, dir)
@@ -254,13 +264,28 @@ func StatsPath(dir string) (string, bool) {
 	return filepath.Join(dir, "stats.json"), false
 }
 
+// CheckPassFinished returns nil when dir holds the stats of a finished
+// per-document pass (see StatsPath), which the dedup phase starts from.
+// Otherwise the error says that the run in dir has not finished its
+// per-document pass and how to finish it (a checkpoint is there), or
+// that dir holds no finished run at all.
+func CheckPassFinished(dir string) error {
+	if _, ok := StatsPath(dir); ok {
+		return nil
+	}
+	if ck, err := loadCheckpoint(dir); err == nil && ck != nil {
+		return fmt.Errorf("run: the run in %s has not finished its per-document pass; finish it with winnow run ... --resume (the same arguments)", dir)
+	}
+	return fmt.Errorf("run: %s holds no finished run (no stats.json)", dir)
+}
+
 // readStats reads dir/stats.json, or the per-document pass's stats of a
 // run stopped in its dedup phase (see StatsPath).
 func readStats(dir string) (*Stats, error) {
-	path, ok := StatsPath(dir)
-	if !ok {
-		return nil, fmt.Errorf("run: %s has no stats.json: the run that wrote it did not finish", dir)
+	if err := CheckPassFinished(dir); err != nil {
+		return nil, err
 	}
+	path, _ := StatsPath(dir)
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("run: %w", err)

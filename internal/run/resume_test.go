@@ -200,6 +200,17 @@ func TestResumeRefusals(t *testing.T) {
 	}
 	other := resumeConfig()
 	other.BatchSize = 9
+	bigger := resumeConfig()
+	bigger.Output.MaxShardBytes = 4000
+	hash := func(c *config.Config) string {
+		h, err := configHash(c, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	c := writeJSONL(t, in, "c", 5)
+	before := listFiles(t, out)
 	for _, tc := range []struct {
 		name   string
 		inputs []string
@@ -207,13 +218,37 @@ func TestResumeRefusals(t *testing.T) {
 		added  string
 		want   string
 	}{
-		{"config", []string{a, b}, other, "", "another config"},
-		{"added", []string{a, b}, resumeConfig(), "2020-01-01T00:00:00Z", "another config or --added"},
-		{"inputs", []string{a}, resumeConfig(), "", "other inputs (2 files then, 1 now)"},
+		{"config", []string{a, b}, other, "", "config differs (sha " + hash(resumeConfig()) + " then, " + hash(other) + " now)"},
+		{"max_shard_bytes", []string{a, b}, bigger, "", "config differs (sha " + hash(resumeConfig()) + " then, " + hash(bigger) + " now)"},
+		{"added", []string{a, b}, resumeConfig(), "2020-01-01T00:00:00Z", "--added differs (none then, 2020-01-01T00:00:00Z now)"},
+		{"fewer inputs", []string{a}, resumeConfig(), "", "inputs differ (2 files then, 1 now): file 2 was " + b + " then, none now"},
+		{"other input", []string{a, c}, resumeConfig(), "", "inputs differ (2 files then, 2 now): file 2 was " + b + " then, " + c + " now"},
 	} {
 		_, err := Run(context.Background(), Options{Inputs: tc.inputs, OutDir: out, Config: tc.cfg, Added: tc.added, Resume: true})
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: err = %v, want %q", tc.name, err, tc.want)
+		want := "run: " + out + " holds another run: " + tc.want + "; resume it with the same arguments, or start over with --overwrite"
+		if err == nil || err.Error() != want {
+			t.Errorf("%s: err = %v, want %q", tc.name, err, want)
+		}
+	}
+	if after := listFiles(t, out); !reflect.DeepEqual(before, after) {
+		t.Errorf("refused resumes changed the folder:\nbefore %v\nafter  %v", before, after)
+	}
+	// a rank run's folder checked against another rank or world size
+	ck, err := loadCheckpoint(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		rank, world int
+		want        string
+	}{
+		{1, 2, "rank 0 of 0 then, rank 1 of 2 now"},
+		{0, 3, "rank 0 of 0 then, rank 0 of 3 now"},
+	} {
+		id := ck.runID
+		id.Rank, id.WorldSize = tc.rank, tc.world
+		if got := ck.differs(id, true); got != tc.want {
+			t.Errorf("rank %d of %d: %q, want %q", tc.rank, tc.world, got, tc.want)
 		}
 	}
 	// workers and max_in_flight do not change the output: allowed
@@ -229,6 +264,10 @@ func TestResumeRefusals(t *testing.T) {
 	again, err := RunPhases(context.Background(), Options{Inputs: []string{a, b}, OutDir: out, Config: more, Resume: true})
 	if !errors.Is(err, ErrFinished) || again == nil || !reflect.DeepEqual(again.Documents, st.Documents) {
 		t.Errorf("resume of a finished run: %v, %+v; want ErrFinished and its stats", err, again)
+	}
+	_, err = RunPhases(context.Background(), Options{Inputs: []string{a, b}, OutDir: out, Config: resumeConfig(), Added: "2020-01-01T00:00:00Z", Resume: true})
+	if want := "run: " + out + " holds another finished run: --added differs (none then, 2020-01-01T00:00:00Z now); start over with --overwrite"; err == nil || err.Error() != want {
+		t.Errorf("resume of a finished run with another --added: %v, want %q", err, want)
 	}
 }
 
@@ -420,4 +459,227 @@ func TestResumeWithObserver(t *testing.T) {
 		t.Errorf("read %d, want %d", got.Documents.Read, st.Documents.Read)
 	}
 	diffOutputs(t, outputFiles(t, ref), outputFiles(t, out))
+}
+
+// listFiles maps every file under dir (state included) to its size.
+func listFiles(t *testing.T, dir string) map[string]int64 {
+	t.Helper()
+	out := map[string]int64{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		out[filepath.ToSlash(rel)] = fi.Size()
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestResumeVerifiesCommitted: a resume refuses, before it removes
+// anything, a committed document or rejects shard that is missing or
+// whose size is not the one the checkpoint recorded; restored, the
+// resume gives the uninterrupted run's output.
+func TestResumeVerifiesCommitted(t *testing.T) {
+	in := t.TempDir()
+	inputs := []string{writeJSONL(t, in, "a", 120), writeJSONL(t, in, "c", 90)}
+	opts := func(out string) Options {
+		return Options{Inputs: inputs, OutDir: out, Config: resumeConfig(), NewPipeline: pipelineOf(func() winnow.Stage { return spamStage{} })}
+	}
+	ref := t.TempDir()
+	if _, err := Run(context.Background(), opts(ref)); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	o := opts(out)
+	var seen atomic.Int64
+	o.NewPipeline = pipelineOf(func() winnow.Stage { return spamStage{} },
+		func() winnow.Stage { return cancelStage{seen: &seen, after: 150, cancel: cancel} })
+	if _, err := Run(ctx, o); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted run: err = %v, want context.Canceled", err)
+	}
+	cancel()
+	ck, err := loadCheckpoint(out)
+	if err != nil || ck == nil {
+		t.Fatalf("checkpoint: %v, %v", ck, err)
+	}
+	if ck.DocNext < 3 || ck.RejectNext < 2 {
+		t.Fatalf("checkpoint at document shard %d, rejects shard %d; the test wants at least 3 and 2", ck.DocNext, ck.RejectNext)
+	}
+	// The checkpoint records exactly the committed shards, with their sizes.
+	for i := range ck.DocNext {
+		rel := fmt.Sprintf("documents/%05d.jsonl.zst", i)
+		fi, err := os.Stat(filepath.Join(out, rel))
+		if err != nil || ck.Files[rel] != fi.Size() {
+			t.Fatalf("checkpoint records %s as %d bytes; on disk: %v, %v", rel, ck.Files[rel], fi, err)
+		}
+	}
+	if _, ok := ck.Files[fmt.Sprintf("documents/%05d.jsonl.zst", ck.DocNext)]; ok {
+		t.Fatalf("checkpoint records the uncommitted shard %d", ck.DocNext)
+	}
+	rej := fmt.Sprintf("rejects/%05d.jsonl.zst", ck.RejectNext-1)
+	if _, ok := ck.Files[rej]; !ok {
+		t.Fatalf("checkpoint does not record the committed rejects shard %s: %v", rej, ck.Files)
+	}
+
+	doc := filepath.Join(out, "documents", "00001.jsonl.zst")
+	saved, err := os.ReadFile(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rejPath := filepath.Join(out, filepath.FromSlash(rej))
+	savedRej, err := os.ReadFile(rejPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resume := func() error {
+		o := opts(out)
+		o.Resume = true
+		_, err := Run(context.Background(), o)
+		return err
+	}
+	for _, tc := range []struct {
+		name   string
+		break_ func()
+		want   string
+	}{
+		{"deleted shard", func() { os.Remove(doc) }, "committed file documents/00001.jsonl.zst is missing; restore it or start over with --overwrite"},
+		{"truncated shard", func() { os.WriteFile(doc, saved[:len(saved)/2], 0o644) },
+			fmt.Sprintf("committed file documents/00001.jsonl.zst has %d bytes, the checkpoint recorded %d; restore it or start over with --overwrite", len(saved)/2, len(saved))},
+		{"truncated rejects", func() { os.WriteFile(rejPath, savedRej[:3], 0o644) },
+			fmt.Sprintf("committed file %s has 3 bytes, the checkpoint recorded %d", rej, len(savedRej))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.break_()
+			before := listFiles(t, out)
+			err := resume()
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "run: cannot resume "+out+": ") {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+			if after := listFiles(t, out); !reflect.DeepEqual(before, after) {
+				t.Errorf("the refused resume changed the folder:\nbefore %v\nafter  %v", before, after)
+			}
+			if err := os.WriteFile(doc, saved, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(rejPath, savedRej, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	if err := resume(); err != nil {
+		t.Fatalf("resume with the files restored: %v", err)
+	}
+	diffOutputs(t, outputFiles(t, ref), outputFiles(t, out))
+}
+
+// TestResumeVerifiesSideFiles: with a minhash step, the checkpoint
+// records each committed shard's side file, and a resume refuses, before
+// it removes anything, when one is missing; restored, the resumed run's
+// output is the uninterrupted run's.
+func TestResumeVerifiesSideFiles(t *testing.T) {
+	cfg, err := config.Parse("p.yaml", []byte("batch_size: 4\noutput: {max_shard_bytes: 900}\nsteps: [minhash]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := t.TempDir()
+	inputs := []string{writeJSONL(t, in, "a", 120)}
+	ref := t.TempDir()
+	if _, err := RunPhases(context.Background(), Options{Inputs: inputs, OutDir: ref, Config: cfg}); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	var seen atomic.Int64
+	pipe := func() (winnow.Pipeline, error) {
+		p, err := cfg.NewPipeline()
+		return append(p, cancelStage{seen: &seen, after: 80, cancel: cancel}), err
+	}
+	if _, err := RunPhases(ctx, Options{Inputs: inputs, OutDir: out, Config: cfg, NewPipeline: pipe}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted run: %v, want context.Canceled", err)
+	}
+	cancel()
+	ck, err := loadCheckpoint(out)
+	if err != nil || ck == nil || ck.DocNext < 2 {
+		t.Fatalf("checkpoint %+v, %v: want 2 committed shards or more", ck, err)
+	}
+	side := "side/minhash/00001.bin"
+	fi, err := os.Stat(filepath.Join(out, side))
+	if err != nil || ck.Files[side] != fi.Size() || fi.Size() == 0 {
+		t.Fatalf("checkpoint records %s as %d bytes; on disk %v, %v", side, ck.Files[side], fi, err)
+	}
+	saved, err := os.ReadFile(filepath.Join(out, side))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(out, side))
+	before := listFiles(t, out)
+	_, err = RunPhases(context.Background(), Options{Inputs: inputs, OutDir: out, Config: cfg, Resume: true})
+	want := "run: cannot resume " + out + ": committed file " + side + " is missing; restore it or start over with --overwrite"
+	if err == nil || err.Error() != want {
+		t.Fatalf("err = %v, want %q", err, want)
+	}
+	if after := listFiles(t, out); !reflect.DeepEqual(before, after) {
+		t.Errorf("the refused resume changed the folder:\nbefore %v\nafter  %v", before, after)
+	}
+	if err := os.WriteFile(filepath.Join(out, side), saved, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := RunPhases(context.Background(), Options{Inputs: inputs, OutDir: out, Config: cfg, Resume: true}); err != nil {
+		t.Fatal(err)
+	}
+	diffOutputs(t, outputFiles(t, ref), outputFiles(t, out))
+}
+
+// TestResumeFinishedPassChecksShards: a run killed in its dedup phase
+// (its pass finished) whose document shard is gone refuses to resume
+// rather than dedup what is left; a finished run's resume likewise.
+func TestResumeFinishedPassChecksShards(t *testing.T) {
+	cfg, err := config.Parse("p.yaml", []byte("batch_size: 4\noutput: {max_shard_bytes: 900}\nsteps: [minhash]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := t.TempDir()
+	inputs := []string{writeJSONL(t, in, "a", 60)}
+	out := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := RunPhases(ctx, Options{Inputs: inputs, OutDir: out, Config: cfg, Observer: cancelAtWrite{cancel}}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted run: %v, want context.Canceled", err)
+	}
+	shard := filepath.Join(out, "documents", "00001.jsonl.zst")
+	saved, err := os.ReadFile(shard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := Options{Inputs: inputs, OutDir: out, Config: cfg, Resume: true}
+	for _, state := range []string{finishedPass, finishedDone} {
+		os.Remove(shard)
+		before := listFiles(t, out)
+		_, err := RunPhases(context.Background(), opt)
+		want := "run: cannot resume " + out + ": document shard documents/00001.jsonl.zst of the finished pass is missing; restore it or start over with --overwrite"
+		if err == nil || err.Error() != want {
+			t.Fatalf("%s: err = %v, want %q", state, err, want)
+		}
+		if after := listFiles(t, out); !reflect.DeepEqual(before, after) {
+			t.Errorf("%s: the refused resume changed the folder", state)
+		}
+		if err := os.WriteFile(shard, saved, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := RunPhases(context.Background(), opt); err != nil && !errors.Is(err, ErrFinished) {
+			t.Fatalf("%s: resume with the shard restored: %v", state, err)
+		}
+		if saved, err = os.ReadFile(shard); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

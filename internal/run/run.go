@@ -216,7 +216,7 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		}
 	}
 
-	id := runID{Inputs: files, Rank: opt.Rank, WorldSize: opt.WorldSize}
+	id := runID{Inputs: files, Added: opt.Added, Rank: opt.Rank, WorldSize: opt.WorldSize}
 	for _, u := range unreadable {
 		id.Unreadable = append(id.Unreadable, u.File)
 	}
@@ -440,6 +440,11 @@ func prepareRun(dir string, opt Options, id runID) (*checkpoint, error) {
 		if old.Finished != finishedNone {
 			return nil, fmt.Errorf("%w: %s", ErrFinished, dir)
 		}
+		// The resume writes only what follows the committed output: a
+		// committed file that is gone or changed would be lost silently.
+		if err := old.verify(dir); err != nil {
+			return nil, err
+		}
 		// The committed output came from the input as it was: a changed
 		// file would be resumed at an offset that means something else.
 		if err := old.Mark.checkInput(id.Inputs); err != nil {
@@ -455,9 +460,9 @@ func prepareRun(dir string, opt Options, id runID) (*checkpoint, error) {
 	}
 	if old == nil {
 		// A run stopped before its first checkpoint wrote nothing else:
-		// .run holds at most a temporary file.
-		if err := os.RemoveAll(filepath.Join(dir, runDir)); err != nil {
-			return nil, fmt.Errorf("run: %w", err)
+		// .run holds at most a temporary file (and the lock).
+		if err := clearRunDir(dir); err != nil {
+			return nil, err
 		}
 	}
 	if err := prepareOut(dir, opt.Overwrite); err != nil {
@@ -527,12 +532,12 @@ func isShardName(name string) bool {
 }
 
 // ownedNames are the entries of OUTDIR that only winnow writes, removed
-// whole: stats.json, the report, the run's checkpoint and the dedup
-// phase's state.
-var ownedNames = []string{"stats.json", "report", "report.html", runDir, ".dedup"}
+// whole: stats.json, the report and the dedup phase's state (the run's
+// state in .run is listed entry by entry: its lock file stays).
+var ownedNames = []string{"stats.json", "report", "report.html", ".dedup"}
 
 // ownedOutput lists, sorted, the output of winnow in dir: the entries in
-// ownedNames, and the shard files (see isShardName, or temporary files
+// ownedNames, those of .run but its lock file, and the shard files (see isShardName, or temporary files
 // starting with ".") in documents/, rejects/,
 // rejects/dedup/, side/<key>/ and attributes/<set>/. Other files in those
 // folders are not winnow's.
@@ -542,6 +547,12 @@ func ownedOutput(dir string) ([]string, error) {
 		p := filepath.Join(dir, n)
 		if _, err := os.Lstat(p); err == nil {
 			out = append(out, p)
+		}
+	}
+	state, _ := os.ReadDir(filepath.Join(dir, runDir))
+	for _, e := range state {
+		if e.Name() != lockFile {
+			out = append(out, filepath.Join(dir, runDir, e.Name()))
 		}
 	}
 	folders := []string{"documents", "rejects", filepath.Join("rejects", "dedup")}

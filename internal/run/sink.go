@@ -2,7 +2,10 @@ package run
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -120,10 +123,14 @@ func (s *sink) checkpoint(m mark, rejects, docs, committed int64) error {
 	}
 	rejShards := s.rej.Shards()
 	docShards := s.docs.Shards()
-	if err := syncFiles(append(s.companions(docShards), rejShards...)); err != nil {
+	var err error
+	if err = syncFiles(append(s.companions(docShards), rejShards...)); err != nil {
 		return fmt.Errorf("run: checkpoint: %w", err)
 	}
 	ck := *s.ck
+	if ck.Files, err = s.sizes(s.ck.Files, append(s.companions(docShards), rejShards...)); err != nil {
+		return fmt.Errorf("run: checkpoint: %w", err)
+	}
 	ck.Mark = m
 	ck.SkipRejects, ck.SkipDocs = rejects, docs
 	ck.RejectNext = s.rejAt + len(rejShards)
@@ -150,6 +157,25 @@ func (s *sink) checkpoint(m mark, rejects, docs, committed int64) error {
 	ck.DocNext = s.docsAt
 	s.ck = &ck
 	return nil
+}
+
+// sizes returns a copy of prev with the on-disk size of each of paths
+// (committed files under s.dir) added, keyed relative to s.dir. Files
+// that do not exist (a backend that writes elsewhere) are left out.
+func (s *sink) sizes(prev map[string]int64, paths []string) (map[string]int64, error) {
+	out := make(map[string]int64, len(prev)+len(paths))
+	maps.Copy(out, prev)
+	for i, p := range paths {
+		fi, err := os.Stat(p)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[s.rel(paths[i : i+1])[0]] = fi.Size()
+	}
+	return out, nil
 }
 
 // companions lists the committed document shards with their side and

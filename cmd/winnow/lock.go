@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -9,17 +11,22 @@ import (
 )
 
 // lockRun takes the locks of a run writing into dir: dir exclusively,
-// or, for rank rank of worldSize > 1, its rank folder exclusively and dir
+// or, for rank rank of worldSize ≥ 1, its rank folder exclusively and dir
 // shared (so that a merge or dedup of dir waits for every rank). Both
-// folders are created. The returned function releases them.
+// folders are created. The returned function releases them and removes a
+// rank folder it created that holds nothing but its lock (a rank that was
+// refused, or found its share merged, leaves no folder for the next
+// merge to trip on).
 func lockRun(dir string, rank, worldSize int) (func(), error) {
-	if worldSize <= 1 {
+	if worldSize <= 0 {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, err
 		}
 		return lock(dir, false)
 	}
 	rd := run.RankDir(dir, rank)
+	_, statErr := os.Stat(rd)
+	created := errors.Is(statErr, fs.ErrNotExist)
 	if err := os.MkdirAll(rd, 0o755); err != nil {
 		return nil, err
 	}
@@ -32,7 +39,24 @@ func lockRun(dir string, rank, worldSize int) (func(), error) {
 		top()
 		return nil, err
 	}
-	return func() { mine(); top() }, nil
+	return func() {
+		if created && onlyLock(rd) {
+			os.RemoveAll(rd)
+		}
+		mine()
+		top()
+	}, nil
+}
+
+// onlyLock reports whether dir holds nothing but the lock file in its
+// .run folder.
+func onlyLock(dir string) bool {
+	ents, err := os.ReadDir(dir)
+	if err != nil || len(ents) != 1 || ents[0].Name() != ".run" {
+		return false
+	}
+	state, err := os.ReadDir(filepath.Join(dir, ".run"))
+	return err == nil && len(state) == 1 && state[0].Name() == "lock"
 }
 
 // lockDir takes the lock of dir, the folder of a dedup, merge or edge

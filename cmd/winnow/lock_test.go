@@ -58,7 +58,23 @@ func TestOutDirLock(t *testing.T) {
 			}
 			inUse(t, stderr)
 		}
-		code, _, stderr := winnow(t, "dedup", "edges", "-q", out, "--part", "0", "--parts", "2")
+		l.Unlock()
+	}
+	// Edge parts run on a pass whose dedup phase has not run: a rank
+	// run (world size 1) merged into its folder.
+	parts := filepath.Join(t.TempDir(), "parts")
+	if code, _, stderr := winnow(t, "run", "-q", in, "-c", cfg, "-o", parts, "--rank", "0", "--world-size", "1"); code != 0 {
+		t.Fatalf("rank run: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := winnow(t, "merge", "-q", parts); code != 0 {
+		t.Fatalf("merge: exit %d: %s", code, stderr)
+	}
+	for _, shared := range []bool{false, true} {
+		l, err := run.Lock(parts, shared)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, _, stderr := winnow(t, "dedup", "edges", "-q", parts, "--part", "0", "--parts", "2")
 		if shared && code != 0 {
 			t.Errorf("edge part beside another part: exit %d: %s", code, stderr)
 		}
@@ -66,7 +82,9 @@ func TestOutDirLock(t *testing.T) {
 			if code != 1 {
 				t.Errorf("edge part under an exclusive lock: exit %d, want 1", code)
 			}
-			inUse(t, stderr)
+			if want := fmt.Sprintf("%s is in use by another winnow (pid %d, started ", parts, os.Getpid()); !strings.Contains(stderr, want) {
+				t.Errorf("stderr %q, want %q", stderr, want)
+			}
 		}
 		l.Unlock()
 	}

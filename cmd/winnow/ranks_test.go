@@ -159,7 +159,7 @@ func TestRankRefusesPlainOutput(t *testing.T) {
 			t.Fatalf("rank %d --overwrite: exit %d: %s", r, code, stderr)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(out, ".run")); err == nil {
+	if _, err := os.Stat(filepath.Join(out, ".run", "checkpoint.json")); err == nil {
 		t.Error("--overwrite left the plain run's checkpoint")
 	}
 	// a plain run into the same folder, then merge: refused, nothing moved

@@ -182,7 +182,9 @@ func checkRankOut(outDir string, rank, world int, hash string, overwrite bool) (
 	}
 	var shown string
 	for _, p := range owned {
-		if filepath.Base(p) != runDir {
+		// .run's checkpoint was looked at above; a lock file alone is
+		// not output
+		if rel, _ := filepath.Rel(outDir, p); rel != runDir && !strings.HasPrefix(rel, runDir+string(filepath.Separator)) {
 			plain = true
 			// name a shard rather than stats.json or .dedup
 			if rel, _ := filepath.Rel(outDir, p); shown == "" || (!strings.ContainsRune(shown, filepath.Separator) && strings.ContainsRune(rel, filepath.Separator)) {

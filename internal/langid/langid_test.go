@@ -298,3 +298,26 @@ func TestClassifierStage(t *testing.T) {
 		}
 	}
 }
+
+// TestWhatlangTieIsDeterministic: a Common Crawl page (dolma sample,
+// romajidesu.com) whose Latin trigrams are at the same distance from the
+// Afrikaans and English profiles. whatlanggo returns either language with
+// confidence 0, by Go's map order (before the fix 200 calls gave af 86
+// times and en 114 times); the stage must write the same drop detail
+// every time: no language, score 0.
+func TestWhatlangTieIsDeterministic(t *testing.T) {
+	text := "Meaning of オートモビル in Japanese\n\n  1. Words\n\nDefinition of オートモビル\n\nオートモビル(ootomobiru) · オートモービル(ootomoobiru)\n  1. (n) automobile\nBack to top"
+	st, err := New(DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 100 {
+		d := &winnow.Doc{Text: text}
+		if _, err := st.Process(context.Background(), []*winnow.Doc{d}); err != nil {
+			t.Fatal(err)
+		}
+		if d.Drop == nil || d.Drop.Rule != "low_score" || d.Drop.Detail != "und 0.00" || d.Attributes["language"] != Und {
+			t.Fatalf("call %d: drop %+v, language %v; want low_score \"und 0.00\", und", i, d.Drop, d.Attributes["language"])
+		}
+	}
+}

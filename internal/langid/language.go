@@ -215,9 +215,14 @@ type whatlang struct{}
 
 // detect identifies text with whatlanggo on at most maxTextTrigrams
 // distinct trigrams (capTrigrams) and clamps the confidence to [0, 1].
+// A confidence of 0 names no language: whatlanggo collects the languages
+// of a script from a map and sorts them stably by distance, so among
+// languages tied at the smallest distance (the only way to reach 0) the
+// one it returns changes from call to call with Go's map order, where
+// whatlang-rs returns the first in its fixed list.
 func (whatlang) detect(text string) (string, float64) {
 	info := whatlanggo.Detect(capTrigrams(text, maxTextTrigrams))
-	if info.Lang < 0 {
+	if info.Lang < 0 || info.Confidence <= 0 {
 		return "", 0
 	}
 	return whatlangCodes[info.Lang], clamp01(info.Confidence)

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
 	"winnow/internal/run"
 )
 
@@ -293,5 +295,42 @@ func TestMergeAndDedupMessages(t *testing.T) {
 	code, _, stderr = winnow(t, "dedup", "-c", writeConfig(t, "steps: [clean]\n"), plain)
 	if want := "winnow: dedup: the pipeline of --config or --preset has no minhash step; give one with a minhash step (with the options of the run's minhash step)\n"; code != 1 || stderr != want {
 		t.Errorf("dedup -c without minhash: exit %d: %q\nwant %q", code, stderr, want)
+	}
+}
+
+// TestDedupConfigRecorded: `winnow dedup --config` with other dedup
+// settings than the pass (survivor, verify_jaccard) records the settings
+// it ran with as the minhash step's in stats.json, not the pass's.
+func TestDedupConfigRecorded(t *testing.T) {
+	in, _ := dupCorpus(t)
+	cfg := writeConfig(t, minhashOnly)
+	other := writeConfig(t, "batch_size: 2\nmax_in_flight: 4\nsteps:\n  - minhash: {survivor: oldest, verify_jaccard: 0.9}\n")
+	out := filepath.Join(t.TempDir(), "out")
+	if code, _, stderr := winnow(t, "run", "-q", "-c", cfg, in, "-o", out, "--rank", "0", "--world-size", "1"); code != 0 {
+		t.Fatalf("rank 0 of 1: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := winnow(t, "dedup", "-q", "-c", other, out); code != 0 {
+		t.Fatalf("dedup -c: exit %d: %s", code, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "stats.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Config struct {
+			Steps []map[string]struct {
+				Survivor string  `json:"survivor"`
+				Verify   float64 `json:"verify_jaccard"`
+			} `json:"steps"`
+		} `json:"config"`
+	}
+	if err := json.Unmarshal(b, &st); err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Config.Steps) != 1 {
+		t.Fatalf("steps %+v", st.Config.Steps)
+	}
+	if mh, ok := st.Config.Steps[0]["minhash"]; !ok || mh.Survivor != "oldest" || mh.Verify != 0.9 {
+		t.Errorf("stats.json minhash step %+v, want survivor oldest, verify_jaccard 0.9", st.Config.Steps[0])
 	}
 }

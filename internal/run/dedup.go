@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"winnow/internal/config"
 	"winnow/internal/dedup"
 )
@@ -104,6 +106,9 @@ func Dedup(ctx context.Context, dir string, cfg dedup.Config) (*Stats, error) {
 		return nil, err
 	}
 	st.FoldDedup(res)
+	if err := st.recordStepConfig(dedup.StageName, cfg); err != nil {
+		return nil, err
+	}
 	st.DedupSeconds = time.Since(start).Seconds()
 	if err := st.writeFile(path); err != nil {
 		return nil, err
@@ -298,4 +303,28 @@ func readStats(dir string) (*Stats, error) {
 		st.Documents.DroppedByReason = map[string]int64{}
 	}
 	return st, nil
+}
+
+// recordStepConfig writes c as the settings of the step named name in
+// s.Config, in the form config.Config.Map gives them, so that stats.json
+// names the settings the dedup phase ran with when `winnow dedup
+// --config` gave other ones (survivor, verify_jaccard...) than the pass.
+func (s *Stats) recordStepConfig(name string, c any) error {
+	b, err := yaml.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	var m map[string]any
+	if err := yaml.Unmarshal(b, &m); err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	steps, _ := s.Config["steps"].([]any)
+	for _, step := range steps {
+		if sm, ok := step.(map[string]any); ok {
+			if _, ok := sm[name]; ok {
+				sm[name] = m
+			}
+		}
+	}
+	return nil
 }

@@ -248,7 +248,8 @@ func (r *runner) edges(part, parts int) (*edgeManifest, error) {
 		}
 		bandsBuf = sr.bands
 		if sr.fp != fp {
-			return errors.New("dedup: minhash side row written with other minhash parameters than the dedup config")
+			return fmt.Errorf("dedup: the minhash side rows were written with other MinHash parameters than the dedup config gives (ngram %d, bands %d, rows %d, seed %d, exact_norm %s); use the config the run used (without --config and --preset, winnow dedup takes it from stats.json)",
+				r.cfg.MinHash.NGram, r.cfg.MinHash.Bands, r.cfg.MinHash.Rows, r.cfg.MinHash.Seed, r.cfg.ExactNorm)
 		}
 		if sr.hasSig && len(sr.bands) != r.cfg.MinHash.Bands {
 			return fmt.Errorf("dedup: side row has %d bands, config %d", len(sr.bands), r.cfg.MinHash.Bands)
@@ -448,9 +449,9 @@ func (r *runner) loadParts(stamps []shardStamp) ([]*edgeManifest, error) {
 	}
 	switch {
 	case len(missing) == 1:
-		return nil, fmt.Errorf("dedup: %s: edge part %s (of parts 0..%d) is missing; run winnow dedup edges --part %s --parts %d", dir, missing[0], parts-1, missing[0], parts)
+		return nil, fmt.Errorf("dedup: %s: edge part %s (of parts 0..%d) is missing; run winnow dedup edges %s --part %s --parts %d", dir, missing[0], parts-1, filepath.Dir(filepath.Dir(dir)), missing[0], parts)
 	case len(missing) > 1:
-		return nil, fmt.Errorf("dedup: %s: edge parts %s (of parts 0..%d) are missing; run winnow dedup edges with --parts %d and each missing --part", dir, strings.Join(missing, ", "), parts-1, parts)
+		return nil, fmt.Errorf("dedup: %s: edge parts %s (of parts 0..%d) are missing; run winnow dedup edges %s --parts %d with each missing --part", dir, strings.Join(missing, ", "), parts-1, filepath.Dir(filepath.Dir(dir)), parts)
 	}
 	key := edgesKey(r.cfg)
 	// a side row takes at least sideHeader bytes and a length byte: this

@@ -255,7 +255,7 @@ func TestEdgesErrors(t *testing.T) {
 	t.Run("missing parts", func(t *testing.T) {
 		dir := setup()
 		runParts(t, dir, cfg, []int{0, 2}, 5)
-		expectRunErr(dir, ": edge parts 1, 3, 4 (of parts 0..4) are missing; run winnow dedup edges with --parts 5 and each missing --part")
+		expectRunErr(dir, ": edge parts 1, 3, 4 (of parts 0..4) are missing; run winnow dedup edges "+dir+" --parts 5 with each missing --part")
 		// once computed, the merge goes through
 		runParts(t, dir, cfg, []int{1, 3, 4}, 5)
 		if _, err := Run(ctx, Options{Dir: dir, Config: cfg}); err != nil {
@@ -431,7 +431,7 @@ func TestEdgesInterruptedLeavesNoFile(t *testing.T) {
 		if got := partFiles(t, dir); !reflect.DeepEqual(got, complete) {
 			t.Fatalf("interrupted at check %d: edges folder holds %v", n, slices.Collect(mapKeys(got)))
 		}
-		if _, err := Run(context.Background(), Options{Dir: dir, Config: cfg}); err == nil || !strings.Contains(err.Error(), ": edge part 1 (of parts 0..1) is missing; run winnow dedup edges --part 1 --parts 2") {
+		if _, err := Run(context.Background(), Options{Dir: dir, Config: cfg}); err == nil || !strings.Contains(err.Error(), ": edge part 1 (of parts 0..1) is missing; run winnow dedup edges "+dir+" --part 1 --parts 2") {
 			t.Fatalf("merge after an interrupted part: %v", err)
 		}
 	}

@@ -469,7 +469,7 @@ func TestRunRejectsForeignSignatures(t *testing.T) {
 	other := cfg
 	other.MinHash.Seed = 42
 	if _, err := Run(context.Background(), Options{Dir: dir, Config: other}); err == nil ||
-		!strings.Contains(err.Error(), "other minhash parameters") {
+		!strings.Contains(err.Error(), "other MinHash parameters than the dedup config gives (ngram 5, bands 14, rows 8, seed 42, exact_norm whitespace)") {
 		t.Fatalf("err = %v", err)
 	}
 }

@@ -74,7 +74,9 @@ var (
 // Config is a whole pipeline config.
 type Config struct {
 	// Workers is the number of goroutines running the stage pipeline;
-	// each owns one Stage value per step. Default: runtime.NumCPU().
+	// each owns one Stage value per step. Default: runtime.GOMAXPROCS(0),
+	// which since Go 1.25 follows a container's CPU limit (cgroup quota),
+	// not only the CPUs of the machine.
 	Workers int `yaml:"workers"`
 	// BatchSize is the number of documents per batch (>= 1).
 	BatchSize int `yaml:"batch_size"`

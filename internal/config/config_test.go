@@ -125,7 +125,7 @@ func TestMain(m *testing.M) {
 
 func TestDefault(t *testing.T) {
 	c := Default()
-	if c.Workers != runtime.NumCPU() || c.BatchSize != 256 || c.MaxInFlight != 16 {
+	if c.Workers != runtime.GOMAXPROCS(0) || c.BatchSize != 256 || c.MaxInFlight != 16 {
 		t.Errorf("knobs = %d/%d/%d", c.Workers, c.BatchSize, c.MaxInFlight)
 	}
 	if c.Output.Compression != "zst" || c.Output.MaxShardBytes != 536870912 || c.Input.TextField != "text" || c.Input.IDField != "id" {

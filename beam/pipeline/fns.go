@@ -20,6 +20,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
 	"winnow"
+	"winnow/internal/blob"
 	"winnow/internal/config"
 	"winnow/internal/dedup"
 	"winnow/internal/format"
@@ -142,6 +143,12 @@ func (f *readFn) ProcessElement(ctx context.Context, task string, emit func([]by
 	// path opens the input (an object URL with the driver's query);
 	// name is what documents, rejects rows and stats.json call it
 	open, path := path, displayName(path)
+	if blob.IsURL(open) && !cloudEnabled {
+		// a worker binary built without the tag (the SDK recompiles
+		// the program for the workers without build tags unless told):
+		// fail the job rather than report the object unreadable
+		return fmt.Errorf("pipeline: %s: this worker was built without object storage support (build with -tags cloud; see docs/beam.md)", path)
+	}
 	var docs, records, bad int64
 	emitBad := func(pe *winnow.ParseError) error {
 		b, err := encodeReject(badReject(idx, fmt.Sprintf("%s!%012d", orderKey(idx, docs), bad), pe))

@@ -783,7 +783,9 @@ const shardsPerInput = 1000
 // compression of `winnow run`) to OutDir/documents/NNNNN.jsonl.zst from
 // NNNNN = file index × 1000. The writer commits each shard by renaming a
 // temporary file, and the same input gives the same bytes, so a bundle the
-// runner retries rewrites the same shards.
+// runner retries rewrites the same shards. For an s3:// or gs:// OutDir
+// the shards are written to a worker-local folder and uploaded under the
+// prefix (withOutDir), replacing objects of the same names.
 type writeFn struct {
 	OutDir     string
 	Config     string
@@ -862,8 +864,10 @@ func toOneKeyFn(key string, n int64) (string, string) {
 	return "", key + "\t" + strconv.FormatInt(n, 10)
 }
 
-// statsFn writes OutDir/stats.json (atomically: a temporary file renamed)
-// in the schema of `winnow run`'s run.Stats, from the summed counts.
+// statsFn writes OutDir/stats.json (atomically: a temporary file renamed;
+// uploaded for an s3:// or gs:// OutDir) in the schema of `winnow run`'s
+// run.Stats, from the summed counts, which include every writer's: it
+// runs after all of them.
 // Timing fields stay zero: the runner, not this pipeline, measures them.
 type statsFn struct {
 	OutDir     string
@@ -1002,7 +1006,9 @@ func keyRejectFn(row []byte) (int64, []byte, error) {
 // format of `winnow run`) to OutDir/Sub/NNNNN.jsonl.zst from NNNNN =
 // file index × 1000, as writeFn numbers document shards. Sub is
 // "rejects" for bad records and stage drops, "rejects/dedup" for
-// duplicates, as in `winnow run`.
+// duplicates, as in `winnow run`. It counts the shards it writes
+// (cRejectsOut), so that statsFn waits for it; an s3:// or gs:// OutDir
+// is written as writeFn writes it.
 type writeRejectsFn struct {
 	OutDir     string
 	Sub        string

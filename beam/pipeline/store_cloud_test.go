@@ -225,3 +225,57 @@ func baseKeys(m map[string]int64) map[string]int64 {
 	}
 	return out
 }
+
+// TestOutDirGCS writes through withOutDir to a fake Cloud Storage prefix
+// given without its trailing "/": the files land under the prefix by
+// their relative paths with their bytes, a second write of the same name
+// replaces the object, and prepareOut refuses the prefix, then empties
+// it with overwrite.
+func TestOutDirGCS(t *testing.T) {
+	g := blobtest.NewGCS(t)
+	ctx := t.Context()
+	out := g.Object("runs/out")
+	if err := prepareOut(ctx, out, false); err != nil {
+		t.Fatalf("prepareOut over an empty prefix: %v", err)
+	}
+	write := func(content string) {
+		t.Helper()
+		err := withOutDir(ctx, out, func(dir string) error {
+			if err := os.MkdirAll(filepath.Join(dir, "documents"), 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(dir, "documents", "01000.jsonl.zst"), []byte(content), 0o644); err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(dir, "stats.json"), []byte("{}\n"), 0o644)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("first")
+	write("second") // a retried bundle
+	objs, err := blob.Expand(ctx, out+"/", nil)
+	want := []string{g.Object("runs/out/documents/01000.jsonl.zst"), g.Object("runs/out/stats.json")}
+	if err != nil || !reflect.DeepEqual(objs, want) {
+		t.Fatalf("objects %q (%v), want %q", objs, err, want)
+	}
+	rc, _, err := blob.Open(ctx, want[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil || string(b) != "second" {
+		t.Errorf("shard object holds %q (%v), want the second write", b, err)
+	}
+	if err := prepareOut(ctx, out, false); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Errorf("prepareOut over a prefix holding output: %v, want a refusal", err)
+	}
+	if err := prepareOut(ctx, out, true); err != nil {
+		t.Fatalf("prepareOut with overwrite: %v", err)
+	}
+	if left, err := blob.Expand(ctx, out+"/", nil); err == nil {
+		t.Errorf("after overwrite the prefix still holds %q", left)
+	}
+}

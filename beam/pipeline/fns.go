@@ -20,6 +20,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
 	"winnow"
+	"winnow/internal/blob"
 	"winnow/internal/config"
 	"winnow/internal/dedup"
 	"winnow/internal/format"
@@ -43,9 +44,9 @@ func init() {
 	register.DoFn5x1[string, func(*int64) bool, func(*string) bool, func(*string) bool, func(string, string), error](&assignFn{})
 	register.Emitter1[string]()
 	register.Iter1[int64]()
-	register.DoFn3x1[int64, func(*[]byte) bool, func(string, int64), error](&writeFn{})
-	register.DoFn2x1[string, func(*string) bool, error](&statsFn{})
-	register.DoFn2x1[int64, func(*[]byte) bool, error](&writeRejectsFn{})
+	register.DoFn4x1[context.Context, int64, func(*[]byte) bool, func(string, int64), error](&writeFn{})
+	register.DoFn3x1[context.Context, string, func(*string) bool, error](&statsFn{})
+	register.DoFn4x1[context.Context, int64, func(*[]byte) bool, func(string, int64), error](&writeRejectsFn{})
 	register.Function1x3[[]byte, int64, []byte, error](keyRejectFn)
 	register.Emitter2[int64, []byte]()
 	register.Function2x2[string, int64, string, string](toOneKeyFn)
@@ -62,16 +63,17 @@ func init() {
 // by countSep; every step emits (key, n) pairs that are summed per key
 // and folded into stats.json by statsFn.
 const (
-	cInputs     = "inputs"     // input files plus arguments naming nothing
-	cUnreadable = "unreadable" // parts: argument or file, reason
-	cRead       = "read"       // documents the readers yielded
-	cRejected   = "rejected"   // part: file; bad records
-	cSkipped    = "skipped"    // part: reason; records skipped on purpose
-	cDropped    = "dropped"    // part: "stage/rule"
-	cKept       = "kept"       // documents written
-	cBytesOut   = "bytes_out"  // uncompressed JSON bytes written
-	cShard      = "shard"      // part: shard path relative to OutDir
-	cDedup      = "dedup"      // part: a field of dedup.Result (dDocuments, ...)
+	cInputs     = "inputs"        // input files plus arguments naming nothing
+	cUnreadable = "unreadable"    // parts: argument or file, reason
+	cRead       = "read"          // documents the readers yielded
+	cRejected   = "rejected"      // part: file; bad records
+	cSkipped    = "skipped"       // part: reason; records skipped on purpose
+	cDropped    = "dropped"       // part: "stage/rule"
+	cKept       = "kept"          // documents written
+	cBytesOut   = "bytes_out"     // uncompressed JSON bytes written
+	cShard      = "shard"         // part: shard path relative to OutDir
+	cRejectsOut = "rejects_shard" // part: rejects shard path; not in stats.json
+	cDedup      = "dedup"         // part: a field of dedup.Result (dDocuments, ...)
 	countSep    = "\x1f"
 )
 
@@ -138,6 +140,15 @@ func (f *readFn) ProcessElement(ctx context.Context, task string, emit func([]by
 	if !ok || err != nil {
 		return fmt.Errorf("pipeline: bad read task %q", task)
 	}
+	// path opens the input (an object URL with the driver's query);
+	// name is what documents, rejects rows and stats.json call it
+	open, path := path, displayName(path)
+	if blob.IsURL(open) && !cloudEnabled {
+		// a worker binary built without the tag (the SDK recompiles
+		// the program for the workers without build tags unless told):
+		// fail the job rather than report the object unreadable
+		return fmt.Errorf("pipeline: %s: this worker was built without object storage support (build with -tags cloud; see docs/beam.md)", path)
+	}
 	var docs, records, bad int64
 	emitBad := func(pe *winnow.ParseError) error {
 		b, err := encodeReject(badReject(idx, fmt.Sprintf("%s!%012d", orderKey(idx, docs), bad), pe))
@@ -149,7 +160,7 @@ func (f *readFn) ProcessElement(ctx context.Context, task string, emit func([]by
 		return nil
 	}
 	in := f.cfg.Input
-	rd, err := format.Open(path, format.Options{TextField: in.TextField, IDField: in.IDField})
+	rd, err := format.Open(open, format.Options{TextField: in.TextField, IDField: in.IDField})
 	if err != nil {
 		count(countKey(cUnreadable, path, err.Error()), 1)
 		return emitBad(&winnow.ParseError{File: path, Offset: -1, Record: -1, Err: err})
@@ -161,8 +172,8 @@ func (f *readFn) ProcessElement(ctx context.Context, task string, emit func([]by
 	}
 	added := f.Added
 	if added == "" {
-		if fi, err := os.Stat(path); err == nil {
-			added = fi.ModTime().UTC().Format(time.RFC3339)
+		if _, mt, err := format.Stat(open); err == nil {
+			added = mt.UTC().Format(time.RFC3339)
 		}
 	}
 	var batch []wireDoc
@@ -772,7 +783,9 @@ const shardsPerInput = 1000
 // compression of `winnow run`) to OutDir/documents/NNNNN.jsonl.zst from
 // NNNNN = file index × 1000. The writer commits each shard by renaming a
 // temporary file, and the same input gives the same bytes, so a bundle the
-// runner retries rewrites the same shards.
+// runner retries rewrites the same shards. For an s3:// or gs:// OutDir
+// the shards are written to a worker-local folder and uploaded under the
+// prefix (withOutDir), replacing objects of the same names.
 type writeFn struct {
 	OutDir     string
 	Config     string
@@ -787,7 +800,7 @@ func (f *writeFn) Setup() error {
 	return err
 }
 
-func (f *writeFn) ProcessElement(file int64, docs func(*[]byte) bool, count func(string, int64)) error {
+func (f *writeFn) ProcessElement(ctx context.Context, file int64, docs func(*[]byte) bool, count func(string, int64)) error {
 	var wires []wireDoc
 	var b []byte
 	for docs(&b) {
@@ -799,13 +812,18 @@ func (f *writeFn) ProcessElement(file int64, docs func(*[]byte) bool, count func
 		wires = append(wires, w)
 	}
 	slices.SortFunc(wires, func(a, b wireDoc) int { return strings.Compare(a.Key, b.Key) })
+	return withOutDir(ctx, f.OutDir, func(dir string) error { return f.write(dir, file, wires, count) })
+}
+
+// write writes the shards of one input file into the folder dir.
+func (f *writeFn) write(dir string, file int64, wires []wireDoc, count func(string, int64)) error {
 	out := f.cfg.Output
-	w, err := jsonl.NewShardWriter(filepath.Join(f.OutDir, "documents"), jsonl.ShardOptions{
+	w, err := jsonl.NewShardWriter(filepath.Join(dir, "documents"), jsonl.ShardOptions{
 		Compression:        out.Compression,
 		MaxShardBytes:      out.MaxShardBytes,
 		FirstIndex:         int(file) * shardsPerInput,
 		StandoffAttributes: out.StandoffAttributes,
-		AttrDir:            filepath.Join(f.OutDir, "attributes"),
+		AttrDir:            filepath.Join(dir, "attributes"),
 	})
 	if err != nil {
 		return fmt.Errorf("pipeline: %w", err)
@@ -833,7 +851,7 @@ func (f *writeFn) ProcessElement(file int64, docs func(*[]byte) bool, count func
 	count(countKey(cKept), n)
 	count(countKey(cBytesOut), bytes)
 	for _, sh := range shards {
-		if rel, err := filepath.Rel(f.OutDir, sh); err == nil {
+		if rel, err := filepath.Rel(dir, sh); err == nil {
 			sh = filepath.ToSlash(rel)
 		}
 		count(countKey(cShard, sh), 1)
@@ -846,8 +864,10 @@ func toOneKeyFn(key string, n int64) (string, string) {
 	return "", key + "\t" + strconv.FormatInt(n, 10)
 }
 
-// statsFn writes OutDir/stats.json (atomically: a temporary file renamed)
-// in the schema of `winnow run`'s run.Stats, from the summed counts.
+// statsFn writes OutDir/stats.json (atomically: a temporary file renamed;
+// uploaded for an s3:// or gs:// OutDir) in the schema of `winnow run`'s
+// run.Stats, from the summed counts, which include every writer's: it
+// runs after all of them.
 // Timing fields stay zero: the runner, not this pipeline, measures them.
 type statsFn struct {
 	OutDir     string
@@ -855,7 +875,7 @@ type statsFn struct {
 	ConfigName string
 }
 
-func (f *statsFn) ProcessElement(_ string, counts func(*string) bool) error {
+func (f *statsFn) ProcessElement(ctx context.Context, _ string, counts func(*string) bool) error {
 	var all []string
 	var c string
 	for counts(&c) {
@@ -872,7 +892,7 @@ func (f *statsFn) ProcessElement(_ string, counts func(*string) bool) error {
 	if st.Config, err = cfg.Map(); err != nil {
 		return err
 	}
-	return writeStats(filepath.Join(f.OutDir, "stats.json"), st)
+	return withOutDir(ctx, f.OutDir, func(dir string) error { return writeStats(filepath.Join(dir, "stats.json"), st) })
 }
 
 // foldCounts turns "key\tn" counts into run.Stats.
@@ -915,6 +935,7 @@ func foldCounts(counts []string) (*run.Stats, error) {
 			st.BytesOut += n
 		case cShard:
 			st.Shards = append(st.Shards, arg(1))
+		case cRejectsOut:
 		case cDedup:
 			if st.Dedup == nil {
 				st.Dedup = &dedup.Result{}
@@ -985,7 +1006,9 @@ func keyRejectFn(row []byte) (int64, []byte, error) {
 // format of `winnow run`) to OutDir/Sub/NNNNN.jsonl.zst from NNNNN =
 // file index × 1000, as writeFn numbers document shards. Sub is
 // "rejects" for bad records and stage drops, "rejects/dedup" for
-// duplicates, as in `winnow run`.
+// duplicates, as in `winnow run`. It counts the shards it writes
+// (cRejectsOut), so that statsFn waits for it; an s3:// or gs:// OutDir
+// is written as writeFn writes it.
 type writeRejectsFn struct {
 	OutDir     string
 	Sub        string
@@ -1001,7 +1024,7 @@ func (f *writeRejectsFn) Setup() error {
 	return err
 }
 
-func (f *writeRejectsFn) ProcessElement(file int64, rows func(*[]byte) bool) error {
+func (f *writeRejectsFn) ProcessElement(ctx context.Context, file int64, rows func(*[]byte) bool, count func(string, int64)) error {
 	var all []wireReject
 	var b []byte
 	for rows(&b) {
@@ -1012,8 +1035,14 @@ func (f *writeRejectsFn) ProcessElement(file int64, rows func(*[]byte) bool) err
 		all = append(all, r)
 	}
 	slices.SortFunc(all, func(a, b wireReject) int { return strings.Compare(a.Sort, b.Sort) })
+	return withOutDir(ctx, f.OutDir, func(dir string) error { return f.write(dir, file, all, count) })
+}
+
+// write writes the rejects shards of one input file into dir/Sub and
+// counts them.
+func (f *writeRejectsFn) write(dir string, file int64, all []wireReject, count func(string, int64)) error {
 	out := f.cfg.Output
-	w, err := jsonl.NewRejectWriter(filepath.Join(f.OutDir, filepath.FromSlash(f.Sub)), jsonl.ShardOptions{
+	w, err := jsonl.NewRejectWriter(filepath.Join(dir, filepath.FromSlash(f.Sub)), jsonl.ShardOptions{
 		Compression:   out.Compression,
 		MaxShardBytes: out.MaxShardBytes,
 		FirstIndex:    int(file) * shardsPerInput,
@@ -1032,6 +1061,12 @@ func (f *writeRejectsFn) ProcessElement(file int64, rows func(*[]byte) bool) err
 	}
 	if n := len(w.Shards()); n > shardsPerInput {
 		return fmt.Errorf("pipeline: input file %d needs %d rejects shards, more than %d: raise output.max_shard_bytes", file, n, shardsPerInput)
+	}
+	for _, sh := range w.Shards() {
+		if rel, err := filepath.Rel(dir, sh); err == nil {
+			sh = filepath.ToSlash(rel)
+		}
+		count(countKey(cRejectsOut, sh), 1)
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/transforms/stats"
 
 	"winnow"
+	"winnow/internal/blob"
 	"winnow/internal/config"
 	"winnow/internal/format"
 	"winnow/internal/run"
@@ -24,17 +25,25 @@ import (
 
 // Options configures one Beam run of a winnow pipeline.
 type Options struct {
-	// Inputs are files, folders or globs, as for `winnow run`. They are
-	// expanded when the pipeline is built, on the launching machine, into
-	// a sorted list without repeats; every worker must see the files under
-	// the same names.
+	// Inputs are files, folders or globs, or s3:// and gs:// URLs (an
+	// object, a prefix or a glob), as for `winnow run`. They are expanded
+	// when the pipeline is built, on the launching machine, into a sorted
+	// list without repeats; every worker must see the files under the
+	// same names (object URLs are the same everywhere). A URL's query
+	// (the driver's parameters, such as endpoint) goes with each object
+	// it names to the workers.
 	Inputs []string
-	// OutDir is the output folder. Workers write shards into it and the
-	// last step writes OutDir/stats.json, so on a cluster it must be a
-	// folder every worker shares.
+	// OutDir is the output folder, or an s3:// or gs:// key prefix (with
+	// the driver's query parameters, if any). Workers write shards into
+	// it and the last step writes stats.json, so on a cluster a local
+	// folder must be one every worker shares. For a prefix each writer
+	// writes into a worker-local temporary folder and uploads its files
+	// under the prefix; stats.json goes up after every other file.
 	OutDir string
-	// Overwrite removes earlier output (documents/, stats.json) first;
-	// without it a folder holding output is refused.
+	// Overwrite removes earlier output first: documents/, rejects/ and
+	// stats.json of a folder, every object under a prefix (stats.json
+	// first). Without it a folder holding output, or a prefix holding any
+	// object, is refused.
 	Overwrite bool
 	// Config is the YAML text of the pipeline config, ConfigName its name
 	// in error messages. Empty Config means config.Default().
@@ -57,6 +66,10 @@ func loadConfig(name string, data []byte) (*config.Config, error) {
 // expandInputs resolves every argument on its own, as `winnow run` does:
 // the files come back sorted without repeats, and an argument that names
 // nothing readable is returned in unreadable with its reason.
+//
+// An object URL comes back with the query of its argument, so that a
+// worker in another process reaches the same endpoint; files are sorted
+// and told apart by the URL without its query.
 func expandInputs(args []string) (files []string, unreadable map[string]string) {
 	unreadable = map[string]string{}
 	seen := map[string]bool{}
@@ -71,9 +84,11 @@ func expandInputs(args []string) (files []string, unreadable map[string]string) 
 			continue
 		}
 		for _, f := range got {
-			key, err := filepath.Abs(f)
-			if err != nil {
-				key = f
+			key := f
+			if blob.IsURL(f) {
+				f = withQuery(f, a)
+			} else if abs, err := filepath.Abs(f); err == nil {
+				key = abs
 			}
 			if !seen[key] {
 				seen[key] = true
@@ -81,14 +96,17 @@ func expandInputs(args []string) (files []string, unreadable map[string]string) 
 			}
 		}
 	}
-	sort.Strings(files)
+	slices.SortFunc(files, func(a, b string) int { return strings.Compare(displayName(a), displayName(b)) })
 	return files, unreadable
 }
 
 // outputs are the names this pipeline writes under OutDir.
 var outputs = []string{"documents", "rejects", "stats.json"}
 
-func prepareOut(dir string, overwrite bool) error {
+func prepareOut(ctx context.Context, dir string, overwrite bool) error {
+	if blob.IsURL(dir) {
+		return prepareURLOut(ctx, dir, overwrite)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("pipeline: %w", err)
 	}
@@ -148,6 +166,9 @@ func Build(s beam.Scope, opt Options) error {
 	if opt.OutDir == "" {
 		return errors.New("pipeline: no output folder")
 	}
+	if err := needCloud(opt); err != nil {
+		return err
+	}
 	if opt.Added != "" {
 		if _, err := time.Parse(time.RFC3339, opt.Added); err != nil {
 			return fmt.Errorf("pipeline: added time %q is not RFC 3339", opt.Added)
@@ -171,12 +192,14 @@ func Build(s beam.Scope, opt Options) error {
 		sort.Strings(msgs)
 		return fmt.Errorf("pipeline: no input to read: %s", strings.Join(msgs, "; "))
 	}
-	if err := prepareOut(opt.OutDir, opt.Overwrite); err != nil {
+	if err := prepareOut(context.Background(), opt.OutDir, opt.Overwrite); err != nil {
 		return err
 	}
-	outDir, err := filepath.Abs(opt.OutDir)
-	if err != nil {
-		return fmt.Errorf("pipeline: %w", err)
+	outDir := opt.OutDir
+	if !blob.IsURL(outDir) {
+		if outDir, err = filepath.Abs(opt.OutDir); err != nil {
+			return fmt.Errorf("pipeline: %w", err)
+		}
 	}
 	cfgText := string(opt.Config)
 
@@ -217,10 +240,13 @@ func Build(s beam.Scope, opt Options) error {
 		}
 		rejectCols = append(rejectCols, beam.CreateList(s, rows))
 	}
+	// The rejects writers count their shards (counts stats.json leaves
+	// out) so that the stats step waits for them: stats.json is written
+	// last.
 	writeRejects := func(sub string, cols ...beam.PCollection) {
 		byFile := beam.ParDo(s, keyRejectFn, beam.Flatten(s, cols...))
-		beam.ParDo0(s.Scope("write "+sub), &writeRejectsFn{OutDir: outDir, Sub: sub, Config: cfgText, ConfigName: opt.ConfigName},
-			beam.GroupByKey(s, byFile))
+		countCols = append(countCols, beam.ParDo(s.Scope("write "+sub), &writeRejectsFn{OutDir: outDir, Sub: sub, Config: cfgText, ConfigName: opt.ConfigName},
+			beam.GroupByKey(s, byFile)))
 	}
 	writeRejects("rejects", rejectCols...)
 

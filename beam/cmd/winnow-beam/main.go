@@ -4,6 +4,8 @@
 //	    [--config pipeline.yaml] [--overwrite] [--added RFC3339] \
 //	    [--runner prism|direct|flink|spark|dataflow] [runner flags]
 //
+// INPUT and OUTDIR may be s3:// or gs:// URLs when the command is built
+// with -tags cloud (and its workers too; see docs/beam.md).
 // The runner flags are the Beam Go SDK's own (--endpoint for a Flink or
 // Spark job server, --project, --region and --staging_location for
 // Dataflow, ...); see docs/beam.md. Exit codes: 0 done, 1 missing
@@ -34,12 +36,12 @@ func (in *inputs) Set(v string) error { *in = append(*in, v); return nil }
 func main() {
 	var (
 		in        inputs
-		output    = flag.String("output", "", "output folder (documents/ and stats.json)")
+		output    = flag.String("output", "", "output folder or s3:// or gs:// prefix (documents/, rejects/ and stats.json)")
 		cfgPath   = flag.String("config", "", "pipeline config YAML (default: winnow's default pipeline)")
-		overwrite = flag.Bool("overwrite", false, "remove earlier output in the output folder first")
+		overwrite = flag.Bool("overwrite", false, "remove earlier output in the output folder (every object under a prefix) first")
 		added     = flag.String("added", "", "RFC 3339 time for documents without one (default: input file modification time)")
 	)
-	flag.Var(&in, "input", "input file, folder or glob (repeatable)")
+	flag.Var(&in, "input", "input file, folder, glob or s3:// or gs:// URL (repeatable)")
 	flag.Parse()
 	beam.Init()
 	log.SetFlags(0)

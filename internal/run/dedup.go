@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -219,6 +221,13 @@ func RunPhases(ctx context.Context, opt Options) (*Stats, error) {
 				return nil, fmt.Errorf("run: cannot resume %s: document shard %s of the finished pass is missing; restore it or start over with --overwrite", dir, sh)
 			}
 		}
+		// Until the dedup phase renames rewritten shards over the pass's,
+		// every file of the pass is as its last checkpoint recorded it.
+		if ck.Finished == finishedPass && !dedupRewriteStarted(dir) {
+			if err := ck.verify(dir); err != nil {
+				return nil, err
+			}
+		}
 		if ck.Finished == finishedDone {
 			return st, fmt.Errorf("%w: %s", ErrFinished, dir)
 		}
@@ -327,4 +336,12 @@ func (s *Stats) recordStepConfig(name string, c any) error {
 		}
 	}
 	return nil
+}
+
+// dedupRewriteStarted reports whether the dedup phase in dir staged its
+// rewrite (dedup.PhaseStaged in .dedup/done), after which it renames new
+// shards over the pass's under the same names.
+func dedupRewriteStarted(dir string) bool {
+	b, _ := os.ReadFile(filepath.Join(dir, ".dedup", "done"))
+	return slices.Contains(strings.Split(string(b), "\n"), dedup.PhaseStaged)
 }

@@ -683,3 +683,44 @@ func TestResumeFinishedPassChecksShards(t *testing.T) {
 		}
 	}
 }
+
+// TestResumeFinishedPassChecksSizes: a run stopped after its pass and
+// before its dedup phase staged a rewrite still has the pass's files as
+// the checkpoint recorded them; a resume refuses a truncated side file or
+// document shard, naming it, before the dedup phase reads it.
+func TestResumeFinishedPassChecksSizes(t *testing.T) {
+	cfg, err := config.Parse("p.yaml", []byte("batch_size: 4\noutput: {max_shard_bytes: 900}\nsteps: [minhash]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := t.TempDir()
+	inputs := []string{writeJSONL(t, in, "a", 60)}
+	out := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := RunPhases(ctx, Options{Inputs: inputs, OutDir: out, Config: cfg, Observer: cancelAtWrite{cancel}}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted run: %v, want context.Canceled", err)
+	}
+	opt := Options{Inputs: inputs, OutDir: out, Config: cfg, Resume: true}
+	for _, rel := range []string{"side/minhash/00001.bin", "documents/00002.jsonl.zst"} {
+		p := filepath.Join(out, filepath.FromSlash(rel))
+		saved, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, saved[:len(saved)/2], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err = RunPhases(context.Background(), opt)
+		want := fmt.Sprintf("run: cannot resume %s: committed file %s has %d bytes, the checkpoint recorded %d; restore it or start over with --overwrite", out, rel, len(saved)/2, len(saved))
+		if err == nil || err.Error() != want {
+			t.Fatalf("%s: err = %v, want %q", rel, err, want)
+		}
+		if err := os.WriteFile(p, saved, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := RunPhases(context.Background(), opt); err != nil {
+		t.Fatalf("resume with the files restored: %v", err)
+	}
+}

@@ -228,6 +228,21 @@ func TestRankAfterMerge(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, out+" holds the merged output of another run (world size 2, config ") || !strings.Contains(stderr, "this rank: world size 3") {
 		t.Errorf("rank 0 of 3: exit %d: %s", code, stderr)
 	}
+	// the same command without the rank flags: not a plain run to resume
+	// or to write beside; the refusal changes nothing
+	before := outputSnapshot(t, out)
+	for _, extra := range [][]string{{"--resume"}, nil} {
+		code, _, stderr = winnow(t, append([]string{"run", "-q", "-c", cfg, in, "-o", out}, extra...)...)
+		if code != 1 || stderr != "winnow: run: "+out+" holds the merged output of a --rank/--world-size run; a rank is resumed by rerunning its rank command; start over with --overwrite, or choose another folder\n" {
+			t.Errorf("plain run %v over merged ranks: exit %d: %q", extra, code, stderr)
+		}
+	}
+	if d := diffSnapshots(before, outputSnapshot(t, out)); len(d) > 0 {
+		t.Errorf("the refused plain runs changed the output: %v", d)
+	}
+	if _, err := os.Stat(filepath.Join(out, ".run", "merged.json")); err != nil {
+		t.Errorf("the refused plain runs removed the merge record: %v", err)
+	}
 }
 
 // TestEdgesAfterDedup: winnow dedup edges on an output whose dedup phase

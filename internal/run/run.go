@@ -458,6 +458,13 @@ func prepareRun(dir string, opt Options, id runID) (*checkpoint, error) {
 	if old != nil && old.Finished == finishedNone && !opt.Overwrite {
 		return nil, fmt.Errorf("run: %s holds an unfinished run; continue it with --resume or start over with --overwrite", dir)
 	}
+	if old == nil && !opt.Overwrite {
+		// The merged output of ranks has no checkpoint but a merge
+		// record in .run, which clearRunDir would remove.
+		if rec, _ := loadMergeRecord(dir); rec != nil {
+			return nil, fmt.Errorf("run: %s holds the merged output of a --rank/--world-size run; a rank is resumed by rerunning its rank command; start over with --overwrite, or choose another folder", dir)
+		}
+	}
 	if old == nil {
 		// A run stopped before its first checkpoint wrote nothing else:
 		// .run holds at most a temporary file (and the lock).
@@ -465,7 +472,7 @@ func prepareRun(dir string, opt Options, id runID) (*checkpoint, error) {
 			return nil, err
 		}
 	}
-	if err := prepareOut(dir, opt.Overwrite); err != nil {
+	if err := prepareOut(dir, opt.Overwrite, opt.Resume); err != nil {
 		return nil, err
 	}
 	ck := newCheckpoint(id)
@@ -479,7 +486,11 @@ func prepareRun(dir string, opt Options, id runID) (*checkpoint, error) {
 // it is refused only when it holds winnow output (ownedOutput), unless
 // overwrite is set, in which case exactly that output is removed and
 // nothing else.
-func prepareOut(dir string, overwrite bool) error {
+//
+// With resume (and no checkpoint, or the caller would not be here) the
+// error says the output cannot be resumed rather than suggesting
+// --resume.
+func prepareOut(dir string, overwrite, resume bool) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
@@ -492,6 +503,9 @@ func prepareOut(dir string, overwrite bool) error {
 	}
 	if !overwrite {
 		rel, _ := filepath.Rel(dir, owned[0])
+		if resume {
+			return fmt.Errorf("run: cannot resume %s: it holds output without a checkpoint to resume from (%s and %d more); start over with --overwrite, or choose another folder", dir, filepath.ToSlash(rel), len(owned)-1)
+		}
 		return fmt.Errorf("run: %s already holds output of a run (%s and %d more); start over with --overwrite, finish an interrupted run with --resume, or choose another folder", dir, filepath.ToSlash(rel), len(owned)-1)
 	}
 	for _, p := range owned {

@@ -202,7 +202,7 @@ func checkRankOut(outDir string, rank, world int, hash string, overwrite bool) (
 		}
 		return nil, fmt.Errorf("run: %s holds %s; a rank run writes only rank folders beside it; start over with --overwrite (removes it), or choose another folder", outDir, what)
 	}
-	if err := prepareOut(outDir, true); err != nil {
+	if err := prepareOut(outDir, true, false); err != nil {
 		return nil, err
 	}
 	return nil, nil

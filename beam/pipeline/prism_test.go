@@ -1,10 +1,10 @@
 package pipeline
 
 import (
+	"bufio"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -13,8 +13,8 @@ import (
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/runners/prism"
+	"github.com/klauspost/compress/zstd"
 
-	"winnow/internal/format/jsonl"
 	"winnow/internal/run"
 )
 
@@ -60,7 +60,7 @@ func prose(seed, n int) string {
 }
 
 // readDocs reads every document shard under dir/documents and returns
-// the documents' JSON lines keyed by id.
+// the documents' JSON lines, as written (byte for byte), keyed by id.
 func readDocs(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	shards, err := filepath.Glob(filepath.Join(dir, "documents", "*.jsonl.zst"))
@@ -69,28 +69,33 @@ func readDocs(t *testing.T, dir string) map[string]string {
 	}
 	out := map[string]string{}
 	for _, sh := range shards {
-		r, err := jsonl.Open(sh, jsonl.Options{})
+		f, err := os.Open(sh)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for {
-			d, err := r.Next()
-			if err == io.EOF {
-				break
+		zr, err := zstd.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(zr)
+		sc.Buffer(nil, 64<<20)
+		for sc.Scan() {
+			var d struct {
+				ID string `json:"id"`
 			}
-			if err != nil {
+			if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
 				t.Fatalf("%s: %v", sh, err)
-			}
-			b, err := json.Marshal(d)
-			if err != nil {
-				t.Fatal(err)
 			}
 			if _, dup := out[d.ID]; dup {
 				t.Fatalf("document %s written twice", d.ID)
 			}
-			out[d.ID] = string(b)
+			out[d.ID] = sc.Text()
 		}
-		r.Close()
+		if err := sc.Err(); err != nil {
+			t.Fatalf("%s: %v", sh, err)
+		}
+		zr.Close()
+		f.Close()
 	}
 	return out
 }

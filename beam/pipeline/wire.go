@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -41,7 +42,7 @@ func orderKey(file, doc int64) string {
 }
 
 func encodeDoc(key string, d *winnow.Doc) (wireDoc, error) {
-	b, err := json.Marshal(d)
+	b, err := marshal(d)
 	if err != nil {
 		return wireDoc{}, fmt.Errorf("pipeline: encode document %s: %w", d.ID, err)
 	}
@@ -64,7 +65,7 @@ func (w wireDoc) decode() (*winnow.Doc, error) {
 }
 
 func encodeBatch(b []wireDoc) ([]byte, error) {
-	out, err := json.Marshal(b)
+	out, err := marshal(b)
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: encode batch: %w", err)
 	}
@@ -80,7 +81,7 @@ func decodeBatch(p []byte) ([]wireDoc, error) {
 }
 
 func encodeWire(w wireDoc) ([]byte, error) {
-	out, err := json.Marshal(w)
+	out, err := marshal(w)
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: encode document %s: %w", w.Key, err)
 	}
@@ -204,7 +205,7 @@ func (r wireReject) write(w *jsonl.RejectWriter) error {
 }
 
 func encodeReject(r wireReject) ([]byte, error) {
-	b, err := json.Marshal(r)
+	b, err := marshal(r)
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: encode reject row %s: %w", r.ID, err)
 	}
@@ -217,4 +218,20 @@ func decodeReject(p []byte) (wireReject, error) {
 		return wireReject{}, fmt.Errorf("pipeline: decode reject row: %w", err)
 	}
 	return r, nil
+}
+
+// marshal is json.Marshal without HTML escaping. json.Marshal writes
+// "&", "<" and ">" as \u0026, \u003c and \u003e, also inside a
+// json.RawMessage (a document in a wireDoc, the raw metadata fields of a
+// document), and those escapes would then reach the shards verbatim:
+// the documents `winnow run` writes (internal/format/jsonl) carry the
+// characters themselves.
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

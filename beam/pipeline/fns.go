@@ -948,6 +948,9 @@ func foldCounts(counts []string) (*run.Stats, error) {
 		}
 	}
 	sort.Strings(st.Shards)
+	if st.Dedup != nil {
+		st.Dedup.BytesOut = st.BytesOut // the documents written after dedup, as dedup.Run's rewrite counts them
+	}
 	return st, nil
 }
 

@@ -2,11 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/klauspost/compress/zstd"
 
 	"winnow/internal/run"
 )
@@ -347,5 +350,42 @@ func TestDedupConfigRecorded(t *testing.T) {
 	}
 	if mh, ok := st.Config.Steps[0]["minhash"]; !ok || mh.Survivor != "oldest" || mh.Verify != 0.9 {
 		t.Errorf("stats.json minhash step %+v, want survivor oldest, verify_jaccard 0.9", st.Config.Steps[0])
+	}
+}
+
+// TestBytesOutAfterDedup: stats.json's bytes_out (and the dedup
+// section's) is the uncompressed size of the documents shards as they
+// are after the dedup phase dropped duplicates, not the pass's.
+func TestBytesOutAfterDedup(t *testing.T) {
+	in, _ := dupCorpus(t)
+	out := filepath.Join(t.TempDir(), "out")
+	if code, _, stderr := winnow(t, "run", "-q", "-c", writeConfig(t, minhashOnly), in, "-o", out); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	names, _ := filepath.Glob(filepath.Join(out, "documents", "*.jsonl.zst"))
+	var size int64
+	for _, n := range names {
+		f, err := os.Open(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := zstd.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, err := io.Copy(io.Discard, zr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		size += k
+		zr.Close()
+		f.Close()
+	}
+	st := readStats(t, out)
+	if st.Dedup == nil || st.Documents.Dropped == 0 {
+		t.Fatalf("the input should lose duplicates: %+v", st.Documents)
+	}
+	if size == 0 || st.BytesOut != size || st.Dedup.BytesOut != size {
+		t.Errorf("bytes_out %d, dedup.bytes_out %d; the shards hold %d uncompressed bytes", st.BytesOut, st.Dedup.BytesOut, size)
 	}
 }

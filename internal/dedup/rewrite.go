@@ -46,7 +46,7 @@ func (r *runner) stage() error {
 		}
 		defer rm.f.Close()
 	}
-	r.res.Kept, r.res.LinesRemoved, r.res.EmptiedDocuments = 0, 0, 0
+	r.res.Kept, r.res.LinesRemoved, r.res.EmptiedDocuments, r.res.BytesOut = 0, 0, 0, 0
 	var ord uint32
 	for _, sh := range shards {
 		if err := r.stageShard(stage, sh, keys, &ord, dec, rm); err != nil {
@@ -211,6 +211,8 @@ func (r *runner) stageShard(stage, sh string, keys []string, ord *uint32, dec, r
 	if err := out.Close(); err != nil {
 		return fmt.Errorf("dedup: %w", err)
 	}
+	_, written := out.Written()
+	r.res.BytesOut += written
 	if len(out.Shards()) > 0 {
 		return nil
 	}

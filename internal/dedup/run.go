@@ -55,6 +55,9 @@ type Result struct {
 	LinesRemoved     int64 `json:"lines_removed"`
 	EmptiedDocuments int64 `json:"emptied_documents"`
 	Kept             int64 `json:"kept"`
+	// BytesOut is the uncompressed JSON size of the documents the rewrite
+	// wrote: the run's bytes_out after the phase.
+	BytesOut int64 `json:"bytes_out"`
 	// Resumed lists the phases that were already done and skipped.
 	Resumed []string `json:"resumed,omitempty"`
 }

@@ -60,13 +60,17 @@ func CheckDedup(cfg *config.Config) error {
 
 // FoldDedup records the dedup phase's result in s: Dedup holds it, kept
 // and dropped counts and drops by reason (dedup/exact,
-// dedup/near_duplicate, dedup/repeated_lines) include it. A result folded
+// dedup/near_duplicate, dedup/repeated_lines) include it, and BytesOut
+// becomes the rewritten shards' size. A result folded
 // earlier (a rerun of the phase) is taken out first, so the figures count
 // each document once. In tag-only mode nothing is dropped.
 func (s *Stats) FoldDedup(res *dedup.Result) {
 	s.foldDedup(s.Dedup, -1)
 	s.Dedup = res
 	s.foldDedup(res, 1)
+	if res != nil {
+		s.BytesOut = res.BytesOut // the shards were rewritten
+	}
 }
 
 func (s *Stats) foldDedup(res *dedup.Result, sign int64) {

@@ -25,6 +25,12 @@ func TestBuildRefuses(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(used, "documents"), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// stand-off attributes of a winnow run: they would describe other
+	// documents than the new ones
+	standoff := filepath.Join(tmp, "standoff")
+	if err := os.MkdirAll(filepath.Join(standoff, "attributes", "language"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		opt  Options
@@ -34,7 +40,9 @@ func TestBuildRefuses(t *testing.T) {
 		{"no input", Options{Inputs: []string{filepath.Join(tmp, "missing*.jsonl")}, OutDir: filepath.Join(tmp, "o6")}, "no input to read"},
 		{"no output", Options{Inputs: []string{in}}, "no output folder"},
 		{"bad added", Options{Inputs: []string{in}, OutDir: filepath.Join(tmp, "o7"), Added: "yesterday"}, "not RFC 3339"},
-		{"output in use", Options{Inputs: []string{in}, OutDir: used}, "already holds output"},
+		{"output in use", Options{Inputs: []string{in}, OutDir: used}, "already holds output (documents); choose another folder or give --overwrite"},
+		{"attributes of a run", Options{Inputs: []string{in}, OutDir: standoff}, "already holds output (attributes)"},
+		{"parquet", Options{Inputs: []string{in}, OutDir: filepath.Join(tmp, "o8"), Config: []byte("output: {format: parquet}\nsteps: [clean]\n")}, "output.format parquet is not supported on beam"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -55,6 +63,13 @@ func TestBuildRefuses(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(used, "documents")); !os.IsNotExist(err) {
 		t.Errorf("Overwrite left documents/ in place: %v", err)
+	}
+	_, s = beam.NewPipelineWithRoot()
+	if err := Build(s, Options{Inputs: []string{in}, OutDir: standoff, Overwrite: true}); err != nil {
+		t.Errorf("Build with Overwrite over attributes: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(standoff, "attributes")); !os.IsNotExist(err) {
+		t.Errorf("Overwrite left attributes/ in place: %v", err)
 	}
 }
 

@@ -101,7 +101,13 @@ func expandInputs(args []string) (files []string, unreadable map[string]string) 
 }
 
 // outputs are the names this pipeline writes under OutDir.
-var outputs = []string{"documents", "rejects", "stats.json"}
+//
+// The names of `winnow run`'s output that this pipeline does not write
+// (attributes/, side/, .run/, .dedup/) are included: left beside new
+// documents they would describe other documents (stand-off attributes,
+// a resumable dedup phase), so they count as earlier output and
+// --overwrite removes them.
+var outputs = []string{"documents", "rejects", "attributes", "side", ".run", ".dedup", "stats.json"}
 
 func prepareOut(ctx context.Context, dir string, overwrite bool) error {
 	if blob.IsURL(dir) {
@@ -116,7 +122,7 @@ func prepareOut(ctx context.Context, dir string, overwrite bool) error {
 			continue
 		}
 		if !overwrite {
-			return fmt.Errorf("pipeline: %s already holds output (%s); choose another folder or overwrite", dir, name)
+			return fmt.Errorf("pipeline: %s already holds output (%s); choose another folder or give --overwrite", dir, name)
 		}
 		if err := os.RemoveAll(p); err != nil {
 			return fmt.Errorf("pipeline: %w", err)
@@ -160,6 +166,9 @@ func Build(s beam.Scope, opt Options) error {
 	}
 	if err := cfg.Check(); err != nil {
 		return err
+	}
+	if cfg.Output.Format != "" && cfg.Output.Format != "jsonl" {
+		return fmt.Errorf("pipeline: output.format %s is not supported on beam: documents are written as JSONL shards (winnow run writes %s)", cfg.Output.Format, cfg.Output.Format)
 	}
 	// every option of the minhash step is implemented
 	dc, hasDedup := run.DedupConfig(cfg)

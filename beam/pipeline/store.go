@@ -2,7 +2,9 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -11,6 +13,7 @@ import (
 	"strings"
 
 	"winnow/internal/blob"
+	"winnow/internal/run"
 )
 
 // Object storage. An input or output named by an s3:// or gs:// URL is
@@ -138,4 +141,37 @@ func withOutDir(ctx context.Context, outDir string, write func(dir string) error
 		}
 	}
 	return nil
+}
+
+// ReadStats reads the stats.json a finished job wrote under out, a folder
+// or an s3:// or gs:// prefix. Errors: os.ErrNotExist (wrapped) when the
+// job has not written it (it failed, or runs on asynchronously), a
+// stats.json that does not parse.
+func ReadStats(ctx context.Context, out string) (*run.Stats, error) {
+	var b []byte
+	if blob.IsURL(out) {
+		base, query, _ := strings.Cut(out, "?")
+		u := strings.TrimSuffix(base, "/") + "/stats.json"
+		if query != "" {
+			u += "?" + query
+		}
+		r, _, err := blob.Open(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		defer r.Close()
+		if b, err = io.ReadAll(r); err != nil {
+			return nil, fmt.Errorf("pipeline: %w", err)
+		}
+	} else {
+		var err error
+		if b, err = os.ReadFile(filepath.Join(out, "stats.json")); err != nil {
+			return nil, err
+		}
+	}
+	var st run.Stats
+	if err := json.Unmarshal(b, &st); err != nil {
+		return nil, fmt.Errorf("pipeline: %s stats.json: %w", out, err)
+	}
+	return &st, nil
 }

@@ -179,12 +179,22 @@ func (s *Stats) WriteSummary(w io.Writer) error {
 		if len(d.Resumed) > 0 {
 			row("  resumed after", strings.Join(d.Resumed, ", "))
 		}
-		row("  dedup wall time", fmt.Sprintf("%.2f s", s.DedupSeconds))
+		if s.DedupSeconds > 0 {
+			row("  dedup wall time", fmt.Sprintf("%.2f s", s.DedupSeconds))
+		}
 	}
-	row("bytes in", s.BytesIn)
+	// Stats without timings (the Beam pipeline's: its workers measure
+	// neither input bytes nor wall time) leave those rows out rather than
+	// print zeros that read as measurements.
+	timed := s.WallSeconds > 0
+	if timed {
+		row("bytes in", s.BytesIn)
+	}
 	row("bytes out (uncompressed)", s.BytesOut)
-	row("wall time", fmt.Sprintf("%.2f s", s.WallSeconds))
-	row("throughput", fmt.Sprintf("%.0f docs/s, %.2f MB/s", s.DocsPerSecond, s.MBPerSecond))
+	if timed {
+		row("wall time", fmt.Sprintf("%.2f s", s.WallSeconds))
+		row("throughput", fmt.Sprintf("%.0f docs/s, %.2f MB/s", s.DocsPerSecond, s.MBPerSecond))
+	}
 	return tw.Flush()
 }
 

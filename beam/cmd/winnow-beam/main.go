@@ -8,15 +8,19 @@
 // with -tags cloud (and its workers too; see docs/beam.md).
 // The runner flags are the Beam Go SDK's own (--endpoint for a Flink or
 // Spark job server, --project, --region and --staging_location for
-// Dataflow, ...); see docs/beam.md. Exit codes: 0 done, 1 missing
-// flags, a pipeline that could not be built or a job that failed, 2 flags
-// that do not parse. Failures end through log.Fatal: the repository's
-// lint test allows os.Exit only under the top-level cmd/.
+// Dataflow, ...); see docs/beam.md. A finished job prints the summary
+// table of winnow run from its stats.json. Exit codes, as winnow run's:
+// 0 done, 1 missing flags, a pipeline that could not be built or a job
+// that failed, 2 flags that do not parse, 3 finished with unreadable
+// inputs or rejected records (see OUTDIR/rejects and stats.json).
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
+	"fmt"
+	"io/fs"
 	"log"
 	"os"
 	"strings"
@@ -61,7 +65,39 @@ func main() {
 	if err := pipeline.Build(s, opt); err != nil {
 		log.Fatal(err)
 	}
-	if err := beamx.Run(context.Background(), p); err != nil {
+	ctx := context.Background()
+	if err := beamx.Run(ctx, p); err != nil {
 		log.Fatal(err)
 	}
+	st, err := pipeline.ReadStats(ctx, *output)
+	if errors.Is(err, fs.ErrNotExist) {
+		// an asynchronous submission (--async) returns before the job ends
+		fmt.Fprintf(os.Stderr, "winnow-beam: the job returned without writing %s/stats.json; it may still be running\n", strings.TrimSuffix(*output, "/"))
+		return
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	st.WriteSummary(os.Stderr)
+	if st.Incomplete() {
+		// exit code 3, as winnow run: finished, with unreadable inputs or
+		// rejected records (see rejects/)
+		var parts []string
+		if st.Inputs.Unreadable > 0 {
+			parts = append(parts, plural(int64(st.Inputs.Unreadable), "input was unreadable", "inputs were unreadable"))
+		}
+		if st.Rejected.Total > 0 {
+			parts = append(parts, plural(st.Rejected.Total, "record was rejected", "records were rejected"))
+		}
+		fmt.Fprintf(os.Stderr, "winnow-beam: finished, but %s (see %s/rejects and stats.json)\n", strings.Join(parts, " and "), strings.TrimSuffix(*output, "/"))
+		os.Exit(3)
+	}
+}
+
+// plural is "1 one" or "n many".
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

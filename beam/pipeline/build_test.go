@@ -156,3 +156,27 @@ func BenchmarkParseMinHashRow(b *testing.B) {
 		}
 	}
 }
+
+// TestOutputNotInput: nothing inside the output folder is an input, as in
+// winnow run: a walk of a folder that holds the output folder, and a glob
+// into it, leave its shards out.
+func TestOutputNotInput(t *testing.T) {
+	tmp := t.TempDir()
+	in := filepath.Join(tmp, "in")
+	out := filepath.Join(in, "out")
+	for _, p := range []string{filepath.Join(in, "a.jsonl"), filepath.Join(out, "documents", "00000.jsonl")} {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(`{"id":"1","text":"a"}`+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files, unreadable := expandInputs([]string{in, filepath.Join(out, "documents", "*.jsonl")}, out)
+	if len(files) != 1 || files[0] != filepath.Join(in, "a.jsonl") {
+		t.Errorf("inputs %v, want only %s", files, filepath.Join(in, "a.jsonl"))
+	}
+	if len(unreadable) != 1 {
+		t.Errorf("unreadable %v: the glob into the output folder names no input", unreadable)
+	}
+}

@@ -70,11 +70,12 @@ func loadConfig(name string, data []byte) (*config.Config, error) {
 // An object URL comes back with the query of its argument, so that a
 // worker in another process reaches the same endpoint; files are sorted
 // and told apart by the URL without its query.
-func expandInputs(args []string) (files []string, unreadable map[string]string) {
+func expandInputs(args []string, exclude ...string) (files []string, unreadable map[string]string) {
 	unreadable = map[string]string{}
 	seen := map[string]bool{}
 	for _, a := range args {
-		got, err := format.Expand([]string{a})
+		ex, err := format.ExpandWith([]string{a}, format.ExpandOptions{Exclude: exclude})
+		got := ex.Files
 		if err != nil {
 			unreadable[a] = err.Error()
 			continue
@@ -192,7 +193,11 @@ func Build(s beam.Scope, opt Options) error {
 	if err := p.Close(); err != nil {
 		return err
 	}
-	files, unreadable := expandInputs(opt.Inputs)
+	var exclude []string // nothing inside the output folder is an input
+	if !blob.IsURL(opt.OutDir) {
+		exclude = append(exclude, opt.OutDir)
+	}
+	files, unreadable := expandInputs(opt.Inputs, exclude...)
 	if len(files) == 0 {
 		msgs := make([]string, 0, len(unreadable))
 		for _, m := range unreadable {

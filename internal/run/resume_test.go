@@ -643,24 +643,13 @@ func TestResumeVerifiesSideFiles(t *testing.T) {
 // (its pass finished) whose document shard is gone refuses to resume
 // rather than dedup what is left; a finished run's resume likewise.
 func TestResumeFinishedPassChecksShards(t *testing.T) {
-	cfg, err := config.Parse("p.yaml", []byte("batch_size: 4\noutput: {max_shard_bytes: 900}\nsteps: [minhash]\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := t.TempDir()
-	inputs := []string{writeJSONL(t, in, "a", 60)}
-	out := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	if _, err := RunPhases(ctx, Options{Inputs: inputs, OutDir: out, Config: cfg, Observer: cancelAtWrite{cancel}}); !errors.Is(err, context.Canceled) {
-		t.Fatalf("interrupted run: %v, want context.Canceled", err)
-	}
+	opt := interruptedAfterPass(t)
+	out := opt.OutDir
 	shard := filepath.Join(out, "documents", "00001.jsonl.zst")
 	saved, err := os.ReadFile(shard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	opt := Options{Inputs: inputs, OutDir: out, Config: cfg, Resume: true}
 	for _, state := range []string{finishedPass, finishedDone} {
 		os.Remove(shard)
 		before := listFiles(t, out)
@@ -689,19 +678,8 @@ func TestResumeFinishedPassChecksShards(t *testing.T) {
 // the checkpoint recorded them; a resume refuses a truncated side file or
 // document shard, naming it, before the dedup phase reads it.
 func TestResumeFinishedPassChecksSizes(t *testing.T) {
-	cfg, err := config.Parse("p.yaml", []byte("batch_size: 4\noutput: {max_shard_bytes: 900}\nsteps: [minhash]\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := t.TempDir()
-	inputs := []string{writeJSONL(t, in, "a", 60)}
-	out := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	if _, err := RunPhases(ctx, Options{Inputs: inputs, OutDir: out, Config: cfg, Observer: cancelAtWrite{cancel}}); !errors.Is(err, context.Canceled) {
-		t.Fatalf("interrupted run: %v, want context.Canceled", err)
-	}
-	opt := Options{Inputs: inputs, OutDir: out, Config: cfg, Resume: true}
+	opt := interruptedAfterPass(t)
+	out := opt.OutDir
 	for _, rel := range []string{"side/minhash/00001.bin", "documents/00002.jsonl.zst"} {
 		p := filepath.Join(out, filepath.FromSlash(rel))
 		saved, err := os.ReadFile(p)
@@ -723,4 +701,24 @@ func TestResumeFinishedPassChecksSizes(t *testing.T) {
 	if _, err := RunPhases(context.Background(), opt); err != nil {
 		t.Fatalf("resume with the files restored: %v", err)
 	}
+}
+
+// interruptedAfterPass runs a minhash pipeline over 60 documents in
+// 900-byte shards and cancels it when its per-document pass wrote
+// stats.json, before the dedup phase; it returns the options that resume
+// it.
+func interruptedAfterPass(t *testing.T) Options {
+	t.Helper()
+	cfg, err := config.Parse("p.yaml", []byte("batch_size: 4\noutput: {max_shard_bytes: 900}\nsteps: [minhash]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs := []string{writeJSONL(t, t.TempDir(), "a", 60)}
+	out := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := RunPhases(ctx, Options{Inputs: inputs, OutDir: out, Config: cfg, Observer: cancelAtWrite{cancel}}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted run: %v, want context.Canceled", err)
+	}
+	return Options{Inputs: inputs, OutDir: out, Config: cfg, Resume: true}
 }

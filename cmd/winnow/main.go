@@ -26,8 +26,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
+
+	"winnow/internal/run"
 )
 
 // Exit codes, as restic numbers them.
@@ -90,20 +91,5 @@ type incompleteError struct {
 }
 
 func (e *incompleteError) Error() string {
-	var parts []string
-	if e.unreadable > 0 {
-		parts = append(parts, plural(int64(e.unreadable), "input was unreadable", "inputs were unreadable"))
-	}
-	if e.rejected > 0 {
-		parts = append(parts, plural(e.rejected, "record was rejected", "records were rejected"))
-	}
-	return fmt.Sprintf("finished, but %s (see %s/rejects and stats.json)", strings.Join(parts, " and "), e.outDir)
-}
-
-// plural is "1 one" or "n many".
-func plural(n int64, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
+	return run.IncompleteMessage(e.unreadable, e.rejected, e.outDir)
 }

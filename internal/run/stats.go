@@ -84,6 +84,29 @@ func newStats(version string) *Stats {
 	return s
 }
 
+// IncompleteMessage is the one line a command prints when a run finished
+// but could not read everything (exit code 3): "finished, but 2 inputs
+// were unreadable and 1 record was rejected (see OUTDIR/rejects and
+// stats.json)".
+func IncompleteMessage(unreadable int, rejected int64, outDir string) string {
+	var parts []string
+	if unreadable > 0 {
+		parts = append(parts, plural(int64(unreadable), "input was unreadable", "inputs were unreadable"))
+	}
+	if rejected > 0 {
+		parts = append(parts, plural(rejected, "record was rejected", "records were rejected"))
+	}
+	return fmt.Sprintf("finished, but %s (see %s/rejects and stats.json)", strings.Join(parts, " and "), outDir)
+}
+
+// plural is "1 one" or "n many".
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
 // Incomplete reports whether some inputs or records could not be read.
 // Documents dropped by a stage do not count: dropping is the job.
 func (s *Stats) Incomplete() bool {

@@ -29,6 +29,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/x/beamx"
 
 	"winnow/beam/pipeline"
+	"winnow/internal/run"
 )
 
 // inputs collects repeated --input flags.
@@ -82,22 +83,7 @@ func main() {
 	if st.Incomplete() {
 		// exit code 3, as winnow run: finished, with unreadable inputs or
 		// rejected records (see rejects/)
-		var parts []string
-		if st.Inputs.Unreadable > 0 {
-			parts = append(parts, plural(int64(st.Inputs.Unreadable), "input was unreadable", "inputs were unreadable"))
-		}
-		if st.Rejected.Total > 0 {
-			parts = append(parts, plural(st.Rejected.Total, "record was rejected", "records were rejected"))
-		}
-		fmt.Fprintf(os.Stderr, "winnow-beam: finished, but %s (see %s/rejects and stats.json)\n", strings.Join(parts, " and "), strings.TrimSuffix(*output, "/"))
+		fmt.Fprintf(os.Stderr, "winnow-beam: %s\n", run.IncompleteMessage(st.Inputs.Unreadable, st.Rejected.Total, strings.TrimSuffix(*output, "/")))
 		os.Exit(3)
 	}
-}
-
-// plural is "1 one" or "n many".
-func plural(n int64, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

@@ -107,8 +107,28 @@ func fourModeInputs(t *testing.T, dir string) (inputs []string, copies map[strin
 		}
 		return p
 	}
+	// The dolma files are copied beside the hand-made ones so that the
+	// sorted input list, and so each rank's share, does not depend on
+	// where the temporary folder and ../shared are.
+	copied := filepath.Join(dir, "dolma")
+	if err := os.MkdirAll(copied, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	matches, err := filepath.Glob(filepath.Join(dolma, "*.jsonl.gz"))
+	if err != nil || len(matches) == 0 {
+		t.Fatalf("no dolma sample in %s: %v", dolma, err)
+	}
+	for _, m := range matches {
+		b, err := os.ReadFile(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(copied, filepath.Base(m)), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	inputs = []string{
-		filepath.Join(dolma, "*.jsonl.gz"),
+		filepath.Join(copied, "*.jsonl.gz"),
 		write("a-orig.jsonl", a),
 		write("b-dups.jsonl", b),
 		write("c-near.jsonl", c),

@@ -15,20 +15,24 @@ import (
 
 	"winnow/internal/blob"
 	"winnow/internal/blob/blobtest"
+	"winnow/internal/format"
+	"winnow/internal/format/parquet"
 	"winnow/internal/run"
 	"winnow/internal/testutil"
 )
 
-// TestRunObjectStorage reads a WARC and a dolma JSONL file from a fake S3
-// bucket and writes the output back to it, then compares the output with
-// a run over the same files on the local disk: the document shards must
-// be byte-identical, and stats.json must be there.
+// TestRunObjectStorage reads a WARC, a dolma JSONL file and a Parquet
+// file from a fake S3 bucket and writes the output back to it, then
+// compares the output with a run over the same files on the local disk:
+// the document shards must be byte-identical, and stats.json must be
+// there.
 func TestRunObjectStorage(t *testing.T) {
 	s := blobtest.NewS3(t)
 	ctx := t.Context()
 	inputs := []string{
 		testutil.Shared(t, "corpus/warc/resiliparse/warcfile.warc.gz"),
 		testutil.Shared(t, "corpus/warc/dolma/jsonl/cc_en_head-0091.jsonl.gz"),
+		parquetOf(t, testutil.Shared(t, "corpus/warc/dolma/jsonl/cc_en_head-0174.jsonl.gz")),
 	}
 	localIn := t.TempDir()
 	for _, in := range inputs {
@@ -109,8 +113,8 @@ func TestRunObjectStorage(t *testing.T) {
 		fi, _ := os.Stat(in)
 		inBytes += fi.Size()
 	}
-	if err != nil || st.BytesIn != inBytes || st.Inputs.Total != 2 {
-		t.Errorf("stats.json: bytes_in %d, inputs %d (%v); want %d bytes of 2 inputs", st.BytesIn, st.Inputs.Total, err, inBytes)
+	if err != nil || st.BytesIn != inBytes || st.Inputs.Total != len(inputs) {
+		t.Errorf("stats.json: bytes_in %d, inputs %d (%v); want %d bytes of %d inputs", st.BytesIn, st.Inputs.Total, err, inBytes, len(inputs))
 	}
 	if _, err := os.Stat(filepath.Join(staging, "stats.json")); err != nil {
 		t.Errorf("the staging folder given with --staging is gone: %v", err)
@@ -125,6 +129,15 @@ func TestRunObjectStorage(t *testing.T) {
 	// source. Both inputs must have reached the output.
 	if sources["warcfile"] == 0 || len(sources) < 2 {
 		t.Errorf("documents by source = %v, want documents of both inputs", sources)
+	}
+	// The Parquet object's documents reached the output: one of its
+	// ids, which no other input holds.
+	found := false
+	for _, r := range rows {
+		found = found || r["id"] == "http://archives2.getty.edu:8082/xtf/view?docId=ead/2002.M.13/2002.M.13.xml"
+	}
+	if !found {
+		t.Error("no document of the Parquet input in the output")
 	}
 
 	// Without --added, a document read from an object is added at the
@@ -158,4 +171,45 @@ func TestRunObjectStorage(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "s3://"+s.Bucket+"/in/missing.jsonl") {
 		t.Errorf("missing object: exit %d %s", code, stderr)
 	}
+}
+
+// parquetOf writes the documents of the JSONL file in into one Parquet
+// file of row groups of 3 rows, named after it, and returns its path.
+func parquetOf(t *testing.T, in string) string {
+	t.Helper()
+	r, err := format.Open(in, format.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	dir := t.TempDir()
+	w, err := parquet.NewShardWriter(dir, parquet.ShardOptions{RowGroupRows: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for {
+		d, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Write(d); err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n < 5 || len(w.Shards()) != 1 {
+		t.Fatalf("%d documents in %v, want at least 5 in one shard", n, w.Shards())
+	}
+	p := filepath.Join(dir, strings.TrimSuffix(filepath.Base(in), ".jsonl.gz")+".parquet")
+	if err := os.Rename(w.Shards()[0], p); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -182,6 +182,31 @@ func OpenRange(ctx context.Context, rawURL string, offset int64) (body io.ReadCl
 	return openRange(ctx, l, offset)
 }
 
+// ReaderAt reads byte ranges of one object: each ReadAt is one ranged GET
+// of at most len(p) bytes. It is safe for concurrent use. Close releases
+// the connection to the bucket; calling it twice is safe.
+type ReaderAt interface {
+	io.ReaderAt
+	io.Closer
+}
+
+// OpenReaderAt opens the object at rawURL for random access, as a
+// columnar format (Parquet) needs, and returns its size in bytes. ReadAt
+// past the size returns io.EOF; a ReadAt that finds the object shorter
+// than that size (it was replaced) fails naming the URL and the byte
+// range. The error of OpenReaderAt names the URL and wraps ErrNotExist
+// when there is no such object.
+func OpenReaderAt(ctx context.Context, rawURL string) (ReaderAt, int64, error) {
+	l, err := parse(rawURL)
+	if err != nil {
+		return nil, 0, err
+	}
+	if l.Key == "" || strings.HasSuffix(l.Key, "/") {
+		return nil, 0, fmt.Errorf("blob: %s: not an object", l)
+	}
+	return openReaderAt(ctx, l)
+}
+
 // Info is what Stat says about an object.
 type Info struct {
 	Size    int64 // bytes

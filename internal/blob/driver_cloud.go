@@ -66,6 +66,61 @@ func openRange(ctx context.Context, l Location, offset int64) (io.ReadCloser, in
 	return &object{r: r, b: b}, r.Size(), nil
 }
 
+// rangeObject reads byte ranges of one object, one ranged GET each; see
+// OpenReaderAt.
+type rangeObject struct {
+	ctx    context.Context
+	b      *gblob.Bucket
+	l      Location
+	size   int64
+	closed bool
+}
+
+func openReaderAt(ctx context.Context, l Location) (ReaderAt, int64, error) {
+	b, err := openBucket(ctx, l)
+	if err != nil {
+		return nil, 0, err
+	}
+	a, err := b.Attributes(ctx, l.Key)
+	if err != nil {
+		b.Close()
+		return nil, 0, wrap(l, err)
+	}
+	return &rangeObject{ctx: ctx, b: b, l: l, size: a.Size}, a.Size, nil
+}
+
+func (o *rangeObject) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, fmt.Errorf("blob: %s: negative offset %d", o.l, off)
+	}
+	if off >= o.size {
+		return 0, io.EOF
+	}
+	n := min(int64(len(p)), o.size-off)
+	r, err := o.b.NewRangeReader(o.ctx, o.l.Key, off, n, nil)
+	if err != nil {
+		return 0, wrap(o.l, err)
+	}
+	defer r.Close()
+	k, err := io.ReadFull(r, p[:n])
+	if err != nil {
+		// the object is shorter than when it was opened
+		return k, fmt.Errorf("blob: %s: bytes [%d, %d): %w", o.l, off, off+n, err)
+	}
+	if k < len(p) {
+		return k, io.EOF
+	}
+	return k, nil
+}
+
+func (o *rangeObject) Close() error {
+	if o.closed {
+		return nil
+	}
+	o.closed = true
+	return o.b.Close()
+}
+
 func stat(ctx context.Context, l Location) (Info, error) {
 	b, err := openBucket(ctx, l)
 	if err != nil {

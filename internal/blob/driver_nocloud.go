@@ -19,6 +19,10 @@ func openRange(_ context.Context, l Location, _ int64) (io.ReadCloser, int64, er
 	return nil, 0, errNoCloud(l)
 }
 
+func openReaderAt(_ context.Context, l Location) (ReaderAt, int64, error) {
+	return nil, 0, errNoCloud(l)
+}
+
 func stat(_ context.Context, l Location) (Info, error) { return Info{}, errNoCloud(l) }
 
 func exists(_ context.Context, l Location) (bool, error) { return false, errNoCloud(l) }

@@ -104,6 +104,13 @@ func OpenAt(path string, opt Options, p SeekPoint) (winnow.Reader, error) {
 	return nil, fmt.Errorf("format: %s: %s input cannot start at an offset", path, kind)
 }
 
+// parquetOptions maps the field names of opt to Parquet columns. A
+// dotted JSONL path such as "metadata.url" names no Parquet column; only
+// plain names carry over.
+func parquetOptions(opt Options) parquet.Options {
+	return parquet.Options{TextColumn: opt.TextField, IDColumn: opt.IDField}
+}
+
 // Open detects the format of the file at path and opens a reader for it.
 // The error names the file: it is not a known format, or it cannot be
 // opened. An s3:// or gs:// URL (see internal/blob) is read as a stream
@@ -126,9 +133,7 @@ func Open(path string, opt Options) (winnow.Reader, error) {
 	case WARC:
 		return warc.Open(path)
 	case Parquet:
-		// A dotted JSONL path such as "metadata.url" names no Parquet
-		// column; only plain names carry over.
-		r, err := parquet.Open(path, parquet.Options{TextColumn: opt.TextField, IDColumn: opt.IDField})
+		r, err := parquet.Open(path, parquetOptions(opt))
 		if err != nil {
 			return nil, err
 		}

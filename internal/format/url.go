@@ -13,6 +13,7 @@ import (
 	"winnow"
 	"winnow/internal/blob"
 	"winnow/internal/format/jsonl"
+	"winnow/internal/format/parquet"
 	"winnow/internal/format/warc"
 )
 
@@ -44,12 +45,12 @@ func plainURL(u string) string {
 // openURL opens the object at u with one streaming GET: it reads the
 // object's first bytes to tell its format, as Detect does for a file, and
 // hands the same stream on to the reader.
-func openURL(u string, opt Options) (winnow.Reader, error) {
-	obj, _, err := blob.Open(context.Background(), u)
+func openURL(rawURL string, opt Options) (winnow.Reader, error) {
+	obj, _, err := blob.Open(context.Background(), rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("format: %w", err)
 	}
-	u = plainURL(u)
+	u := plainURL(rawURL)
 	br := bufio.NewReaderSize(obj, urlSniffBytes)
 	kind, err := detectStream(u, br)
 	if err != nil {
@@ -61,6 +62,18 @@ func openURL(u string, opt Options) (winnow.Reader, error) {
 		return &jsonlURL{Reader: jsonl.NewReader(br, u, opt), obj: obj}, nil
 	case WARC:
 		return &warcURL{Reader: warc.NewReaderOptions(br, u, warc.Options{}), obj: obj}, nil
+	case Parquet:
+		// Parquet is read from its footer on, by ranged requests.
+		obj.Close()
+		ra, size, err := blob.OpenReaderAt(context.Background(), rawURL)
+		if err != nil {
+			return nil, fmt.Errorf("format: %w", err)
+		}
+		r, err := parquet.OpenReaderAt(u, ra, size, ra, parquetOptions(opt))
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
 	}
 	obj.Close()
 	return nil, fmt.Errorf("format: %s: %s input from object storage is not supported", u, kind)

@@ -14,6 +14,7 @@ import (
 	"winnow"
 	"winnow/internal/blob"
 	"winnow/internal/blob/blobtest"
+	"winnow/internal/format/parquet"
 	"winnow/internal/testutil"
 )
 
@@ -109,7 +110,7 @@ func TestURLErrors(t *testing.T) {
 	b := "s3://" + s.Bucket + "/"
 	for _, tc := range []struct{ url, want string }{
 		{b + "in/junk.warc.gz", "format: " + b + "in/junk.warc.gz: not a WARC or JSONL file"},
-		{b + "in/x.parquet", "format: " + b + "in/x.parquet: Parquet input from object storage is not supported"},
+		{b + "in/x.parquet", "parquet: " + b + "in/x.parquet: "},
 		{b + "in/none.jsonl", "format: blob: " + b + "in/none.jsonl: no such object"},
 	} {
 		_, err := Open(tc.url, Options{})
@@ -164,5 +165,124 @@ func TestOpenGCS(t *testing.T) {
 	got, bad := readAllDocs(t, r)
 	if len(want) == 0 || len(got) != len(want) || bad != 0 || got[len(got)-1].ID != want[len(want)-1].ID {
 		t.Errorf("gs:// read %d documents (%d bad), want %d", len(got), bad, len(want))
+	}
+}
+
+// writeParquet writes the 697 documents of the dolma sample CC-MAIN-...-00140
+// into one Parquet shard of row groups of 40 rows, so that a reader
+// fetches many column chunks, and returns its path.
+func writeParquet(t *testing.T) string {
+	t.Helper()
+	r, err := Open(testutil.Shared(t, "corpus/warc/dolma/jsonl/CC-MAIN-20190717121559-20190717143559-00140.jsonl.gz"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, bad := readAllDocs(t, r)
+	r.Close()
+	if len(docs) != 697 || bad != 0 {
+		t.Fatalf("sample: %d documents, %d bad", len(docs), bad)
+	}
+	dir := t.TempDir()
+	w, err := parquet.NewShardWriter(dir, parquet.ShardOptions{RowGroupRows: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range docs {
+		if err := w.Write(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Shards()) != 1 {
+		t.Fatalf("shards = %v, want one", w.Shards())
+	}
+	return w.Shards()[0]
+}
+
+// A Parquet object is read by ranged requests and gives the documents
+// of the file it was uploaded from, on S3 and on GCS.
+func TestParquetURLMatchesFile(t *testing.T) {
+	local := writeParquet(t)
+	fr, err := Open(local, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, wantBad := readAllDocs(t, fr)
+	fr.Close()
+	if len(want) < 100 || wantBad != 0 {
+		t.Fatalf("local shard: %d documents, %d bad", len(want), wantBad)
+	}
+	for _, store := range []string{"s3", "gcs"} {
+		var url string
+		if store == "s3" {
+			url = blobtest.NewS3(t).Object("in/docs.parquet")
+		} else {
+			url = blobtest.NewGCS(t).Object("in/docs.parquet")
+		}
+		put(t, local, url)
+		if k, err := Detect(url); err != nil || k != Parquet {
+			t.Errorf("Detect(%s) = %v, %v; want Parquet", url, k, err)
+		}
+		ur, err := Open(url, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, gotBad := readAllDocs(t, ur)
+		if err := ur.Close(); err != nil {
+			t.Errorf("%s: Close = %v", url, err)
+		}
+		if err := ur.Close(); err != nil {
+			t.Errorf("%s: second Close = %v", url, err)
+		}
+		if len(got) != len(want) || gotBad != 0 {
+			t.Fatalf("%s: %d documents and %d bad records, want %d and 0", url, len(got), gotBad, len(want))
+		}
+		for i := range got {
+			if plain := plainURL(url); got[i].Pos.File != plain || got[i].Pos.Record != int64(i) {
+				t.Fatalf("%s: document %d at %+v, want record %d of %s", url, i, got[i].Pos, i, plain)
+			}
+			got[i].Pos.File = want[i].Pos.File
+			if !reflect.DeepEqual(got[i], want[i]) {
+				t.Fatalf("%s: document %d differs:\n got %s %q\nwant %s %q", url, i, got[i].ID, trim(got[i].Text), want[i].ID, trim(want[i].Text))
+			}
+		}
+	}
+}
+
+func trim(s string) string { return s[:min(len(s), 80)] }
+
+// An object replaced by a shorter one between opening and reading fails
+// naming the URL, not with wrong documents.
+func TestParquetURLShrunk(t *testing.T) {
+	local := writeParquet(t)
+	s := blobtest.NewS3(t)
+	url := s.Object("in/docs.parquet")
+	put(t, local, url)
+	r, err := Open(url, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	short := filepath.Join(t.TempDir(), "short.parquet")
+	if err := os.WriteFile(short, []byte("PAR1"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	put(t, short, url)
+	n := 0
+	for {
+		_, err = r.Next()
+		if err != nil {
+			break
+		}
+		n++
+	}
+	if err == io.EOF {
+		t.Fatalf("reading a replaced object gave %d documents and no error", n)
+	}
+	t.Logf("error: %v", err)
+	if !strings.Contains(err.Error(), plainURL(url)) {
+		t.Errorf("error %v does not name %s", err, plainURL(url))
 	}
 }

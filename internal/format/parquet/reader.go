@@ -74,7 +74,7 @@ const (
 type Reader struct {
 	path string
 	base string
-	f    *os.File
+	f    io.Closer
 	pf   *pq.File
 
 	cols  [numCols]int     // leaf column index per slot, -1 absent
@@ -96,7 +96,6 @@ var _ winnow.Reader = (*Reader)(nil)
 // footer cannot be read, or the text column is missing, repeated or not
 // a byte array.
 func Open(path string, opt Options) (*Reader, error) {
-	opt = opt.withDefaults()
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("parquet: %w", err)
@@ -106,12 +105,41 @@ func Open(path string, opt Options) (*Reader, error) {
 		f.Close()
 		return nil, fmt.Errorf("parquet: %w", err)
 	}
-	pf, err := pq.OpenFile(f, fi.Size(), pq.SkipPageIndex(true), pq.SkipBloomFilters(true))
+	return open(path, filepath.Base(path), f, fi.Size(), f, opt)
+}
+
+// RemoteReadBuffer is the read buffer, in bytes, of each column chunk a
+// Reader from OpenReaderAt reads: one ranged request fetches this much.
+// parquet-go's ReadBufferSize documentation suggests about 4 MiB for
+// network storage; 1 MiB keeps the nine columns a Reader may read within
+// 9 MiB per open input, at about one request per MiB of column data.
+const RemoteReadBuffer = 1 << 20
+
+// OpenReaderAt opens Parquet data of size bytes read through ra, such as
+// an object in object storage (internal/blob.OpenReaderAt); name is its
+// path or URL for positions and errors, c (may be nil) is closed by
+// Close. Columns are read RemoteReadBuffer bytes at a time. Errors are
+// Open's.
+func OpenReaderAt(name string, ra io.ReaderAt, size int64, c io.Closer, opt Options) (*Reader, error) {
+	base := name
+	if i := strings.LastIndexByte(base, '/'); i >= 0 {
+		base = base[i+1:]
+	}
+	return open(name, base, ra, size, c, opt, pq.ReadBufferSize(RemoteReadBuffer))
+}
+
+func open(path, base string, ra io.ReaderAt, size int64, c io.Closer, opt Options, extra ...pq.FileOption) (*Reader, error) {
+	opt = opt.withDefaults()
+	if c == nil {
+		c = io.NopCloser(nil)
+	}
+	f := c
+	pf, err := pq.OpenFile(ra, size, append([]pq.FileOption{pq.SkipPageIndex(true), pq.SkipBloomFilters(true)}, extra...)...)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("parquet: %s: %w", path, err)
 	}
-	r := &Reader{path: path, base: filepath.Base(path), f: f, pf: pf, slot: map[int]int{}}
+	r := &Reader{path: path, base: base, f: f, pf: pf, slot: map[int]int{}}
 	names := [numCols]string{opt.TextColumn, opt.IDColumn, opt.URLColumn, opt.SourceColumn,
 		opt.CreatedColumn, opt.AddedColumn, opt.VersionColumn, opt.MetadataColumn, opt.AttributesColumn}
 	for s, name := range names {

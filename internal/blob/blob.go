@@ -19,7 +19,9 @@
 //     V2ConfigFromURLParams and s3blob.URLOpener);
 //   - gs: Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS)
 //     or an emulator named by STORAGE_EMULATOR_HOST, and gcsblob's query
-//     parameters (anonymous=true, ...).
+//     parameters (anonymous=true, ...). Without credentials, a gs://
+//     operation fails naming the URL and where credentials come from;
+//     anonymous=true (a public bucket) needs none.
 //
 // Query parameters are a property of the bucket, not of the object: once
 // a URL with a query has been seen for a bucket (by Expand, Open, Stat,

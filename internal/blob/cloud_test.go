@@ -92,6 +92,8 @@ func TestS3RoundTrip(t *testing.T) {
 func TestGCSRoundTrip(t *testing.T) {
 	g := blobtest.NewGCS(t)
 	checkRoundTrip(t, g.Object, 300<<10+7)
+	// a public bucket, read without credentials
+	checkRoundTrip(t, func(key string) string { return g.Object(key) + "?anonymous=true" }, 1000)
 }
 
 // inputName is the keep function of the Expand tests: the names
@@ -273,5 +275,33 @@ func BenchmarkOpenS3(b *testing.B) {
 		if err != nil || n != int64(len(data)) {
 			b.Fatalf("read %d bytes, %v", n, err)
 		}
+	}
+}
+
+// Without Google credentials, a gs:// operation fails with an error that
+// says where credentials come from, and writes nothing on standard
+// output (gcsblob's default opener prints a warning there).
+func TestGCSNoCredentials(t *testing.T) {
+	t.Setenv("STORAGE_EMULATOR_HOST", "")
+	t.Setenv("STORAGE_EMULATOR_HOST_GRPC", "")
+	t.Setenv("GOOGLE_APPLICATION_CREDENTIALS", filepath.Join(t.TempDir(), "missing.json"))
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("CLOUDSDK_CONFIG", t.TempDir())
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout := os.Stdout
+	os.Stdout = w
+	_, statErr := Stat(t.Context(), "gs://winnow-no-creds/in/a.jsonl")
+	os.Stdout = stdout
+	w.Close()
+	printed, _ := io.ReadAll(r)
+	if len(printed) != 0 {
+		t.Errorf("printed on standard output: %q", printed)
+	}
+	want := "blob: gs://winnow-no-creds/in/a.jsonl: no Google Cloud credentials (set GOOGLE_APPLICATION_CREDENTIALS"
+	if statErr == nil || !strings.HasPrefix(statErr.Error(), want) || !strings.Contains(statErr.Error(), "missing.json") {
+		t.Errorf("Stat = %v, want an error starting %q and naming the key file", statErr, want)
 	}
 }

@@ -7,21 +7,84 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"sort"
 	"strings"
+	"sync"
 
 	gblob "gocloud.dev/blob"
-	_ "gocloud.dev/blob/gcsblob" // registers gs://
-	_ "gocloud.dev/blob/s3blob"  // registers s3://
+	"gocloud.dev/blob/gcsblob"  // registers gs://
+	_ "gocloud.dev/blob/s3blob" // registers s3://
 	"gocloud.dev/gcerrors"
+	"gocloud.dev/gcp"
+	"golang.org/x/oauth2/google"
 )
 
 // Enabled says whether the object storage drivers are compiled in.
 const Enabled = true
 
 func openBucket(ctx context.Context, l Location) (*gblob.Bucket, error) {
-	b, err := gblob.OpenBucket(ctx, l.bucketURL())
+	u := l.bucketURL()
+	if l.Scheme == "gs" {
+		return openGCS(ctx, l, u)
+	}
+	b, err := gblob.OpenBucket(ctx, u)
+	if err != nil {
+		return nil, fmt.Errorf("blob: %s: %w", l, err)
+	}
+	return b, nil
+}
+
+// gcsCreds caches the outcome of looking up Google Application Default
+// Credentials, per universe_domain, for the life of the process.
+var gcsCreds struct {
+	mu  sync.Mutex
+	err map[string]error
+}
+
+// openGCS opens a gs:// bucket. gcsblob's default opener prints a warning
+// on standard output, where a run may write its own output, and goes on
+// with empty credentials when there are none, so that the first request
+// fails with an unrelated message about a private key. Here missing
+// credentials are an error that says where they come from, and an
+// anonymous bucket (anonymous=true or access_id=-) or an emulator
+// (STORAGE_EMULATOR_HOST) needs none.
+func openGCS(ctx context.Context, l Location, rawURL string) (*gblob.Bucket, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("blob: %s: %w", l, err)
+	}
+	q := u.Query()
+	emulator := os.Getenv("STORAGE_EMULATOR_HOST") != "" || os.Getenv("STORAGE_EMULATOR_HOST_GRPC") != ""
+	if q.Get("anonymous") == "true" || q.Get("access_id") == "-" {
+		b, err := (&gcsblob.URLOpener{}).OpenBucketURL(ctx, u)
+		if err != nil {
+			return nil, fmt.Errorf("blob: %s: %w", l, err)
+		}
+		return b, nil
+	}
+	if !emulator {
+		ud := q.Get("universe_domain")
+		gcsCreds.mu.Lock()
+		if gcsCreds.err == nil {
+			gcsCreds.err = map[string]error{}
+		}
+		credErr, seen := gcsCreds.err[ud]
+		if !seen {
+			if ud != "" {
+				_, credErr = gcp.DefaultCredentialsWithParams(ctx, google.CredentialsParams{UniverseDomain: ud})
+			} else {
+				_, credErr = gcp.DefaultCredentials(ctx)
+			}
+			gcsCreds.err[ud] = credErr
+		}
+		gcsCreds.mu.Unlock()
+		if credErr != nil {
+			return nil, fmt.Errorf("blob: %s: no Google Cloud credentials (set GOOGLE_APPLICATION_CREDENTIALS to a key file, run gcloud auth application-default login, or add ?anonymous=true for a public bucket): %w", l, credErr)
+		}
+	}
+	b, err := gblob.OpenBucket(ctx, rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("blob: %s: %w", l, err)
 	}

@@ -46,11 +46,25 @@ func plainURL(u string) string {
 // object's first bytes to tell its format, as Detect does for a file, and
 // hands the same stream on to the reader.
 func openURL(rawURL string, opt Options) (winnow.Reader, error) {
+	u := plainURL(rawURL)
+	if KindOf(u) == Parquet {
+		// A Parquet object is opened for ranged reads at once, without
+		// a streaming GET of the whole object to sniff it, unless its
+		// first bytes say it is something else.
+		ra, size, err := blob.OpenReaderAt(context.Background(), rawURL)
+		if err != nil {
+			return nil, fmt.Errorf("format: %w", err)
+		}
+		var magic [4]byte
+		if _, err := ra.ReadAt(magic[:], 0); err == nil && string(magic[:]) == "PAR1" {
+			return openParquetAt(u, ra, size, opt)
+		}
+		ra.Close()
+	}
 	obj, _, err := blob.Open(context.Background(), rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("format: %w", err)
 	}
-	u := plainURL(rawURL)
 	br := bufio.NewReaderSize(obj, urlSniffBytes)
 	kind, err := detectStream(u, br)
 	if err != nil {
@@ -69,14 +83,20 @@ func openURL(rawURL string, opt Options) (winnow.Reader, error) {
 		if err != nil {
 			return nil, fmt.Errorf("format: %w", err)
 		}
-		r, err := parquet.OpenReaderAt(u, ra, size, ra, parquetOptions(opt))
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return openParquetAt(u, ra, size, opt)
 	}
 	obj.Close()
 	return nil, fmt.Errorf("format: %s: %s input from object storage is not supported", u, kind)
+}
+
+// openParquetAt opens the Parquet object u through ra, which its Close
+// closes.
+func openParquetAt(u string, ra blob.ReaderAt, size int64, opt Options) (winnow.Reader, error) {
+	r, err := parquet.OpenReaderAt(u, ra, size, ra, parquetOptions(opt))
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // detectURL is Detect for an object URL.

@@ -19,7 +19,7 @@ import (
 )
 
 // readAllDocs reads every document and parse error of r.
-func readAllDocs(t *testing.T, r winnow.Reader) (docs []*winnow.Doc, bad int) {
+func readAllDocs(t testing.TB, r winnow.Reader) (docs []*winnow.Doc, bad int) {
 	t.Helper()
 	for {
 		d, err := r.Next()
@@ -37,7 +37,7 @@ func readAllDocs(t *testing.T, r winnow.Reader) (docs []*winnow.Doc, bad int) {
 	}
 }
 
-func put(t *testing.T, local, url string) {
+func put(t testing.TB, local, url string) {
 	t.Helper()
 	if err := blob.Upload(t.Context(), local, url); err != nil {
 		t.Fatal(err)
@@ -171,7 +171,7 @@ func TestOpenGCS(t *testing.T) {
 // writeParquet writes the 697 documents of the dolma sample CC-MAIN-...-00140
 // into one Parquet shard of row groups of 40 rows, so that a reader
 // fetches many column chunks, and returns its path.
-func writeParquet(t *testing.T) string {
+func writeParquet(t testing.TB) string {
 	t.Helper()
 	r, err := Open(testutil.Shared(t, "corpus/warc/dolma/jsonl/CC-MAIN-20190717121559-20190717143559-00140.jsonl.gz"), Options{})
 	if err != nil {
@@ -284,5 +284,34 @@ func TestParquetURLShrunk(t *testing.T) {
 	t.Logf("error: %v", err)
 	if !strings.Contains(err.Error(), plainURL(url)) {
 		t.Errorf("error %v does not name %s", err, plainURL(url))
+	}
+}
+
+// BenchmarkParquetRead reads the 697-document Parquet shard of
+// writeParquet (row groups of 40 rows) from the local disk and from a
+// fake S3 server on 127.0.0.1, by ranged requests; bytes are the file's.
+func BenchmarkParquetRead(b *testing.B) {
+	local := writeParquet(b)
+	fi, err := os.Stat(local)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := blobtest.NewS3(b)
+	url := s.Object("in/docs.parquet")
+	put(b, local, url)
+	for _, src := range []struct{ name, path string }{{"file", local}, {"s3", url}} {
+		b.Run(src.name, func(b *testing.B) {
+			b.SetBytes(fi.Size())
+			for b.Loop() {
+				r, err := Open(src.path, Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if docs, bad := readAllDocs(b, r); len(docs) != 697 || bad != 0 {
+					b.Fatalf("%d documents, %d bad", len(docs), bad)
+				}
+				r.Close()
+			}
+		})
 	}
 }

@@ -98,6 +98,11 @@ func TestInterruptMessage(t *testing.T) {
 	if st := readStats(t, out); st.Documents.Read != 5 {
 		t.Errorf("resumed run read %d documents, want 5", st.Documents.Read)
 	}
+	// a second --resume finds the run finished
+	code, _, again := winnow(t, "run", "-q", "--resume", in, "-o", out)
+	if want := "winnow: " + out + ": the run already finished; nothing to do\n"; code != 0 || again != want {
+		t.Errorf("resume of a finished run: exit %d, stderr %q; want 0 and %q", code, again, want)
+	}
 }
 
 // TestSkippedFilesCounted: a walk of corpus/warc reads the 36 files of

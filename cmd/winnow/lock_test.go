@@ -183,7 +183,7 @@ func TestTwoProcessesOneOutDir(t *testing.T) {
 	defer cancel()
 	second := exec.CommandContext(ctx, bin, "run", "-q", fifo, "-o", out, "--resume")
 	b, err := second.CombinedOutput()
-	want := fmt.Sprintf("winnow: run: %s is in use by another winnow (pid %d, started ", out, first.Process.Pid)
+	want := fmt.Sprintf("winnow: %s is in use by another winnow (pid %d, started ", out, first.Process.Pid)
 	if exitOf(err) != 1 || !strings.HasPrefix(string(b), want) || !strings.Contains(string(b), "); wait for it or stop it") {
 		t.Errorf("second process: exit %d, output %q; want 1 and %q", exitOf(err), b, want)
 	}

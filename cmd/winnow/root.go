@@ -222,7 +222,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stderr io.Writer) er
 		outDir = dst.Local // the rank's folder was merged into OUTDIR
 	}
 	if errors.Is(err, run.ErrFinished) {
-		fmt.Fprintf(stderr, "winnow: %v; nothing to do\n", err)
+		fmt.Fprintf(stderr, "winnow: %s: the run already finished; nothing to do\n", outDir)
 		f.quiet = true // the summary was printed by the run that finished
 		err = nil
 	}

@@ -105,21 +105,27 @@ type mark struct {
 	// (format.Seeker): a WARC file compressed per record, an uncompressed
 	// WARC or JSONL file.
 	At *format.SeekPoint `json:"at,omitempty"`
-	// Size and ModTime are those of the input at Pos when At was taken
-	// (bytes; RFC 3339 with nanoseconds, UTC). A resume refuses to seek
-	// into a file that differs.
+	// Size and ModTime are those of the input at Pos when the batch
+	// started (bytes; RFC 3339 with nanoseconds, UTC; for an object, its
+	// size and modification time in seconds). A resume refuses an input
+	// that differs whenever part of it is committed (Pos.Items > 0),
+	// whether it seeks into the input or reads it again from its start:
+	// either way the output would mix two contents of one file.
 	Size    int64  `json:"size,omitempty"`
 	ModTime string `json:"mod_time,omitempty"`
 }
 
-// checkInput says whether the input at m.Pos is still the file m.At was
-// taken from: an error naming the file when its size or modification
-// time changed (or it is gone).
+// checkInput says whether the input at m.Pos is still the file that the
+// committed output read part of: an error naming the file when its size
+// or modification time changed (or it is gone).
 func (m mark) checkInput(files []string) error {
-	if m.At == nil {
-		return nil
+	if m.At != nil && (m.Pos.File < 0 || m.Pos.File >= len(files) || m.At.Items > m.Pos.Items) {
+		return fmt.Errorf("run: checkpoint: bad resume point %+v", m.Pos)
 	}
-	if m.Pos.File < 0 || m.Pos.File >= len(files) || m.At.Items > m.Pos.Items {
+	if m.ModTime == "" || m.Pos.Items == 0 {
+		return nil // nothing of the input at Pos is committed
+	}
+	if m.Pos.File < 0 || m.Pos.File >= len(files) {
 		return fmt.Errorf("run: checkpoint: bad resume point %+v", m.Pos)
 	}
 	path := files[m.Pos.File]

@@ -33,7 +33,7 @@ func (e *InUseError) Error() string {
 	if e.Started != "" {
 		who += ", started " + e.Started
 	}
-	return fmt.Sprintf("run: %s is in use by another winnow (%s); wait for it or stop it", e.Dir, who)
+	return fmt.Sprintf("%s is in use by another winnow (%s); wait for it or stop it", e.Dir, who)
 }
 
 // DirLock is a held lock of an output folder; Unlock releases it.

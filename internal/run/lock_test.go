@@ -27,7 +27,7 @@ func TestLock(t *testing.T) {
 		if !errors.As(err, &iu) || iu.PID != os.Getpid() || iu.Started == "" {
 			t.Fatalf("Lock(shared %v) under an exclusive lock: %v, want *InUseError naming pid %d", shared, err, os.Getpid())
 		}
-		want := fmt.Sprintf("run: %s is in use by another winnow (pid %d, started %s); wait for it or stop it", dir, os.Getpid(), iu.Started)
+		want := fmt.Sprintf("%s is in use by another winnow (pid %d, started %s); wait for it or stop it", dir, os.Getpid(), iu.Started)
 		if err.Error() != want {
 			t.Errorf("message %q, want %q", err, want)
 		}

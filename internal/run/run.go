@@ -674,21 +674,24 @@ func (r *reader) flush(ctx context.Context) error {
 // markAt records where the current batch starts when item (the number
 // of records of input file read before it) is its first item.
 //
-// When the item is a result of the input's reader (seekable) and that
-// reader offers a seek point, the mark records it with the file's size
-// and modification time, so that a resumed run can start reading there.
+// The mark records the input's size and modification time, so that a
+// resume refuses an input that changed. When the item is a result of the
+// input's reader (seekable) and that reader offers a seek point, the mark
+// records it too, so that a resumed run can start reading there.
 func (r *reader) markAt(file int, item int64, seekable bool) {
 	if r.cur.marked {
 		return
 	}
 	r.cur.marked = true
 	r.cur.mark = mark{Pos: position{File: file, Items: item}, DocsRead: r.cnt.docsRead.Load(), Skipped: maps.Clone(r.skipped)}
+	if r.modTime != "" {
+		r.cur.mark.Size, r.cur.mark.ModTime = r.size, r.modTime
+	}
 	if !seekable || r.seeker == nil {
 		return
 	}
 	if p, ok := r.seeker.SeekPoint(); ok && p.Items > 0 && p.Items <= item {
 		r.cur.mark.At = &p
-		r.cur.mark.Size, r.cur.mark.ModTime = r.size, r.modTime
 	}
 }
 
@@ -699,7 +702,10 @@ func (r *reader) open(idx int, path string, skip int64) (winnow.Reader, int64, e
 	r.seeker = nil
 	size, mt, err := format.Stat(path)
 	seekable := err == nil && r.be.OpenAt != nil && !blob.IsURL(path)
-	r.size, r.modTime = size, stamp(mt)
+	r.size, r.modTime = size, ""
+	if err == nil {
+		r.modTime = stamp(mt)
+	}
 	if seekable && skip > 0 && r.at != nil && idx == r.from.File {
 		// prepareRun checked that the file is the one the point was taken
 		// from. Should the reader still refuse the point, reading from the

@@ -2,6 +2,7 @@ package run
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -154,42 +155,65 @@ func TestResumeSeeks(t *testing.T) {
 	}
 }
 
-// TestResumeRefusesChangedInput: a checkpoint with a seek point into a
-// file whose size or modification time changed is not resumed.
+// TestResumeRefusesChangedInput: a checkpoint taken inside a file whose
+// size or modification time changed is not resumed, whether the resume
+// would seek into it (plain JSONL) or read it again from its start (JSONL
+// compressed as one gzip stream).
 func TestResumeRefusesChangedInput(t *testing.T) {
-	in := writeJSONL(t, t.TempDir(), "a", 400)
-	out := t.TempDir()
-	cfg := resumeConfig()
-	ctx, cancel := context.WithCancel(context.Background())
-	var seen atomic.Int64
-	_, err := Run(ctx, Options{Inputs: []string{in}, OutDir: out, Config: cfg,
-		NewPipeline: pipelineOf(func() winnow.Stage { return cancelStage{seen: &seen, after: 300, cancel: cancel} })})
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("err = %v, want context.Canceled", err)
-	}
-	cancel()
-	ck, err := loadCheckpoint(out)
-	if err != nil || ck == nil || ck.Mark.At == nil {
-		t.Fatalf("checkpoint %+v, %v: want a seek point", ck, err)
-	}
-	later := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
-	if err := os.Chtimes(in, later, later); err != nil {
-		t.Fatal(err)
-	}
-	_, err = Run(context.Background(), Options{Inputs: []string{in}, OutDir: out, Config: cfg, Resume: true})
-	if err == nil || !strings.Contains(err.Error(), in) || !strings.Contains(err.Error(), "changed since the checkpoint") {
-		t.Fatalf("resume over a changed input: err = %v, want one naming %s", err, in)
-	}
-	// The refusal removed nothing: restored, the input resumes.
 	mt := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
-	if err := os.Chtimes(in, mt, mt); err != nil {
-		t.Fatal(err)
-	}
-	st, err := Run(context.Background(), Options{Inputs: []string{in}, OutDir: out, Config: cfg, Resume: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st.Documents.Read != 400-400/13 {
-		t.Errorf("read %d documents, want %d", st.Documents.Read, 400-400/13)
+	for _, kind := range []string{"jsonl", "jsonl.gz"} {
+		t.Run(kind, func(t *testing.T) {
+			in := writeJSONL(t, t.TempDir(), "a", 400)
+			if kind == "jsonl.gz" {
+				b, err := os.ReadFile(in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var z bytes.Buffer
+				zw := gzip.NewWriter(&z)
+				zw.Write(b)
+				zw.Close()
+				in += ".gz"
+				if err := os.WriteFile(in, z.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Chtimes(in, mt, mt); err != nil {
+					t.Fatal(err)
+				}
+			}
+			out := t.TempDir()
+			cfg := resumeConfig()
+			ctx, cancel := context.WithCancel(context.Background())
+			var seen atomic.Int64
+			_, err := Run(ctx, Options{Inputs: []string{in}, OutDir: out, Config: cfg,
+				NewPipeline: pipelineOf(func() winnow.Stage { return cancelStage{seen: &seen, after: 300, cancel: cancel} })})
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("err = %v, want context.Canceled", err)
+			}
+			cancel()
+			ck, err := loadCheckpoint(out)
+			if err != nil || ck == nil || ck.Mark.Pos.Items == 0 || ck.Mark.ModTime != stamp(mt) || (ck.Mark.At != nil) != (kind == "jsonl") {
+				t.Fatalf("checkpoint %+v, %v: want a mark inside the file with its time, and a seek point only into plain JSONL", ck, err)
+			}
+			later := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+			if err := os.Chtimes(in, later, later); err != nil {
+				t.Fatal(err)
+			}
+			_, err = Run(context.Background(), Options{Inputs: []string{in}, OutDir: out, Config: cfg, Resume: true})
+			if err == nil || !strings.Contains(err.Error(), in) || !strings.Contains(err.Error(), "changed since the checkpoint") {
+				t.Fatalf("resume over a changed input: err = %v, want one naming %s", err, in)
+			}
+			// The refusal removed nothing: restored, the input resumes.
+			if err := os.Chtimes(in, mt, mt); err != nil {
+				t.Fatal(err)
+			}
+			st, err := Run(context.Background(), Options{Inputs: []string{in}, OutDir: out, Config: cfg, Resume: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Documents.Read != 400-400/13 {
+				t.Errorf("read %d documents, want %d", st.Documents.Read, 400-400/13)
+			}
+		})
 	}
 }

@@ -99,8 +99,8 @@ const (
 // an external sort of the side rows; then union-find over the edges,
 // verification, survivors → .dedup/decisions.bin), lines
 // (when enabled: external sort of line hashes → .dedup/lines.bin),
-// rewrite (new shards staged in .dedup/stage, then renamed over the old
-// ones). A rerun with the same config skips the finished phases; with a
+// rewrite (new shards staged in .dedup/stage by opts.Workers goroutines,
+// one shard each at a time, then renamed over the old ones). A rerun with the same config skips the finished phases; with a
 // different config it starts over (edge parts are kept, and used if they
 // fit the new config). Once the clusters phase is recorded the edge parts
 // are removed.
@@ -108,7 +108,8 @@ const (
 // Memory: the sorts of part 0 of 1 are bounded by Config.MemoryBytes as
 // described on Edges; merging holds the union-find and exact
 // representatives (12 bytes per document) and, with verification, the
-// candidate pairs (8 bytes each) and their shingle sets. Errors: a
+// candidate pairs (8 bytes each) and their shingle sets; the rewrite, one
+// shard reader and writer per worker. Errors: a
 // missing or misaligned side file, side rows signed with other
 // parameters, edge parts that are incomplete or were computed with
 // another config or over other shards (the error names them), I/O

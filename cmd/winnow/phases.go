@@ -77,6 +77,7 @@ type dedupFlags struct {
 	configPath string
 	preset     string
 	quiet      bool
+	workers    int // winnow dedup only; 0: the config's
 }
 
 func newDedupCmd(stderr io.Writer) *cobra.Command {
@@ -102,6 +103,7 @@ other shards, naming them.`,
 	fl.StringVarP(&f.configPath, "config", "c", "", "pipeline config holding the minhash step (default: the one in OUTDIR/stats.json)")
 	fl.StringVar(&f.preset, "preset", "", "take the minhash step of a preset")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no summary")
+	fl.IntVarP(&f.workers, "workers", "w", 0, "shards the rewrite stages at once (default: the config's workers)")
 	cmd.AddCommand(newDedupEdgesCmd(stderr))
 	return cmd
 }
@@ -166,7 +168,7 @@ func runDedupEdges(ctx context.Context, dir string, f *edgesFlags, stderr io.Wri
 	if err := run.CheckPassFinished(dir); err != nil {
 		return err
 	}
-	dc, err := dedupConfig(dir, &f.dedupFlags)
+	dc, _, err := dedupConfig(dir, &f.dedupFlags)
 	if err != nil {
 		return err
 	}
@@ -215,6 +217,9 @@ merged stats count unreadable inputs or rejected records of any rank.`,
 }
 
 func runDedup(ctx context.Context, dir string, f *dedupFlags, stderr io.Writer) error {
+	if f.workers < 0 {
+		return fmt.Errorf("dedup: --workers must be at least 1, got %d", f.workers)
+	}
 	unlock, err := lockDir(dir, false)
 	if err != nil {
 		return err
@@ -228,11 +233,14 @@ func runDedup(ctx context.Context, dir string, f *dedupFlags, stderr io.Writer) 
 	if err := run.CheckPassFinished(dir); err != nil {
 		return err
 	}
-	dc, err := dedupConfig(dir, f)
+	dc, workers, err := dedupConfig(dir, f)
 	if err != nil {
 		return err
 	}
-	st, err := run.Dedup(ctx, dir, dc)
+	if f.workers > 0 {
+		workers = f.workers
+	}
+	st, err := run.DedupWorkers(ctx, dir, dc, workers)
 	if err != nil {
 		return interrupted(err, "rerun winnow dedup to finish")
 	}
@@ -254,10 +262,11 @@ func incomplete(st *run.Stats, dir string) error {
 	return &incompleteError{unreadable: st.Inputs.Unreadable, rejected: st.Rejected.Total, outDir: dir}
 }
 
-// dedupConfig returns the minhash step's config from --config or
-// --preset, else from the config recorded in OUTDIR/stats.json, after
-// checking that the output is one the dedup phase can rewrite.
-func dedupConfig(dir string, f *dedupFlags) (dedup.Config, error) {
+// dedupConfig returns the minhash step's config and the workers from
+// --config or --preset, else from the config recorded in
+// OUTDIR/stats.json, after checking that the output is one the dedup
+// phase can rewrite.
+func dedupConfig(dir string, f *dedupFlags) (dedup.Config, int, error) {
 	var cfg *config.Config
 	var err error
 	given := f.configPath != "" || f.preset != ""
@@ -267,20 +276,20 @@ func dedupConfig(dir string, f *dedupFlags) (dedup.Config, error) {
 		cfg, err = recordedConfig(dir)
 	}
 	if err != nil {
-		return dedup.Config{}, err
+		return dedup.Config{}, 0, err
 	}
 	dc, ok := run.DedupConfig(cfg)
 	switch {
 	case !ok && given:
-		return dedup.Config{}, errors.New("dedup: the pipeline of --config or --preset has no minhash step; give one with a minhash step (with the options of the run's minhash step)")
+		return dedup.Config{}, 0, errors.New("dedup: the pipeline of --config or --preset has no minhash step; give one with a minhash step (with the options of the run's minhash step)")
 	case !ok:
 		path, _ := run.StatsPath(dir)
-		return dedup.Config{}, fmt.Errorf("dedup: the config recorded in %s has no minhash step: the run had none, so its output has no MinHash signatures to dedup (rerun it with a minhash step), or give --config or --preset with the run's minhash step", path)
+		return dedup.Config{}, 0, fmt.Errorf("dedup: the config recorded in %s has no minhash step: the run had none, so its output has no MinHash signatures to dedup (rerun it with a minhash step), or give --config or --preset with the run's minhash step", path)
 	}
 	if err := run.CheckDedup(cfg); err != nil {
-		return dedup.Config{}, err
+		return dedup.Config{}, 0, err
 	}
-	return dc, nil
+	return dc, cfg.Workers, nil
 }
 
 // recordedConfig parses the effective config a run recorded in

@@ -545,3 +545,45 @@ func TestDedupEdgesAfterRanks(t *testing.T) {
 	}
 	checkDeduped(t, out, want)
 }
+
+// winnow dedup --workers stages the rewrite on that many workers; the
+// output of a pass written as one shard per document is the same with 1
+// and 3 workers, and a negative count is refused.
+func TestDedupWorkersFlag(t *testing.T) {
+	in, want := dupCorpus(t)
+	c, err := config.Parse("p.yaml", []byte(minhashOnly+"output:\n  max_shard_bytes: 1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outs []string
+	for _, w := range []string{"1", "3"} {
+		out := filepath.Join(t.TempDir(), "out")
+		if _, err := run.Run(context.Background(), run.Options{Inputs: []string{in}, OutDir: out, Config: c}); err != nil {
+			t.Fatal(err)
+		}
+		if names, _ := filepath.Glob(filepath.Join(out, "documents", "*.jsonl.zst")); len(names) != 6 {
+			t.Fatalf("the pass wrote %d shards, want one per document (6)", len(names))
+		}
+		if code, _, stderr := winnow(t, "dedup", "-q", "--workers", w, out); code != 0 {
+			t.Fatalf("dedup --workers %s: exit %d: %s", w, code, stderr)
+		}
+		checkDeduped(t, out, want)
+		outs = append(outs, out)
+	}
+	for _, sub := range []string{"documents", "side/minhash", "rejects/dedup"} {
+		names, _ := filepath.Glob(filepath.Join(outs[0], sub, "*"))
+		if len(names) == 0 {
+			t.Fatalf("nothing in %s", sub)
+		}
+		for _, n := range names {
+			a, _ := os.ReadFile(n)
+			b, err := os.ReadFile(filepath.Join(outs[1], sub, filepath.Base(n)))
+			if err != nil || !bytes.Equal(a, b) {
+				t.Errorf("%s/%s differs between 1 and 3 workers (%v)", sub, filepath.Base(n), err)
+			}
+		}
+	}
+	if code, _, stderr := winnow(t, "dedup", "--workers", "-1", outs[0]); code != 1 || !strings.Contains(stderr, "--workers must be at least 1") {
+		t.Errorf("dedup --workers -1: exit %d: %s", code, stderr)
+	}
+}

@@ -41,6 +41,8 @@
 // (a·h+b) mod (2^61−1), 14 bands of 8 rows. The differences from datatrove
 // are listed on [MinHashConfig].
 //
-// No goroutines are started: the executor owns concurrency for the stage,
-// and the phase is sequential, bounded by disk rather than memory.
+// The executor owns concurrency for the stage. The phase's clusters and
+// lines steps are sequential, bounded by disk rather than memory; its
+// rewrite stages Options.Workers shards at once, each worker with its own
+// readers and writers, and gives the same bytes for any number of them.
 package dedup

@@ -1,7 +1,10 @@
 package dedup
 
 import (
+	"bufio"
 	"bytes"
+	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -9,8 +12,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"winnow"
 	"winnow/internal/format/jsonl"
@@ -21,6 +27,16 @@ import (
 // writer of internal/format/jsonl. Shard NNNNN keeps its number; its
 // rejects go to rejects/dedup/NNNNN.jsonl.zst, one row per dropped
 // document with reason dedup/<rule> and detail "cluster <id>".
+//
+// The shards are staged by r.workers goroutines (0: GOMAXPROCS), one
+// shard at a time each, with its own readers and writers: memory grows
+// with the workers, not with the shards. A shard's first ordinal is the
+// number of rows in the side/minhash files of the shards before it
+// (counted first, in parallel); its worker finds its records in
+// decisions.bin and lines.bin by binary search. Every file is written by
+// one worker from the same inputs, so the output does not depend on the
+// number of workers. The first error cancels the other workers and is
+// returned; the next run removes what they staged.
 func (r *runner) stage() error {
 	stage := r.path("stage")
 	if err := os.RemoveAll(stage); err != nil {
@@ -34,32 +50,134 @@ func (r *runner) stage() error {
 	if err != nil {
 		return err
 	}
-	dec, err := openRecStream(r.path("decisions.bin"))
+	workers := r.workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	counts, err := r.countSideRows(shards, workers)
 	if err != nil {
 		return err
 	}
-	defer dec.f.Close()
-	var rm *recStream
-	if r.cfg.Lines.Enabled {
-		if rm, err = openRecStream(r.path("lines.bin")); err != nil {
+	firsts := make([]uint32, len(shards))
+	var total uint64
+	for i, n := range counts {
+		firsts[i] = uint32(total)
+		total += uint64(n)
+		if total > math.MaxUint32 {
+			return errors.New("dedup: more than 2^32-1 documents")
+		}
+	}
+	got := make([]shardCounts, len(shards))
+	err = forEachShard(r.ctx, len(shards), workers, func(ctx context.Context, i int) error {
+		c, err := r.stageShard(ctx, stage, shards[i], keys, firsts[i])
+		if err != nil {
 			return err
 		}
-		defer rm.f.Close()
+		if c.docs != counts[i] {
+			// the side files of every key, minhash among them, were
+			// checked against the shard; this holds unless side/ changed
+			return fmt.Errorf("dedup: documents/%s%s holds %d documents, side/%s/%s.bin %d rows", shards[i], docExt, c.docs, SideMinHash, shards[i], counts[i])
+		}
+		got[i] = c
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	r.res.Kept, r.res.LinesRemoved, r.res.EmptiedDocuments, r.res.BytesOut = 0, 0, 0, 0
-	var ord uint32
-	for _, sh := range shards {
-		if err := r.stageShard(stage, sh, keys, &ord, dec, rm); err != nil {
-			return err
-		}
-		if err := r.ctx.Err(); err != nil {
-			return err
-		}
+	var docs int64
+	for _, c := range got {
+		docs += c.docs
+		r.res.Kept += c.kept
+		r.res.LinesRemoved += c.linesRemoved
+		r.res.EmptiedDocuments += c.emptied
+		r.res.BytesOut += c.bytesOut
 	}
-	if int64(ord) != r.res.Documents {
-		return fmt.Errorf("dedup: the shards hold %d documents, the side files %d", ord, r.res.Documents)
+	if docs != r.res.Documents {
+		return fmt.Errorf("dedup: the shards hold %d documents, the side files %d", docs, r.res.Documents)
 	}
 	return nil
+}
+
+// forEachShard calls fn(ctx, i) for i in [0, n) on at most workers
+// goroutines, handing out indices in increasing order. The first error
+// cancels ctx for the other calls, no new call starts, and it is
+// returned once every goroutine has finished; so is the error of a
+// cancelled parent ctx.
+func forEachShard(parent context.Context, n, workers int, fn func(ctx context.Context, i int) error) error {
+	ctx, cancel := context.WithCancelCause(parent)
+	defer cancel(nil)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(workers, n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				if err := fn(ctx, i); err != nil {
+					cancel(err) // only the first cause is kept
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return err
+	}
+	return parent.Err()
+}
+
+// countSideRows returns the number of rows of side/minhash/<shard>.bin
+// for every shard, read by up to workers goroutines; the minhash stage
+// writes one row per document, so this is each shard's document count.
+func (r *runner) countSideRows(shards []string, workers int) ([]int64, error) {
+	counts := make([]int64, len(shards))
+	err := forEachShard(r.ctx, len(shards), workers, func(_ context.Context, i int) error {
+		p := filepath.Join(r.dir, "side", SideMinHash, shards[i]+".bin")
+		if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("dedup: %s is missing: the run must end with the %q stage", p, StageName)
+		}
+		n, err := countRows(p)
+		counts[i] = n
+		return err
+	})
+	return counts, err
+}
+
+// countRows counts the rows (uvarint length + bytes) of a side file
+// without keeping them. A truncated row is an error naming the file.
+func countRows(path string) (int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, fmt.Errorf("dedup: %w", err)
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 1<<16)
+	var n int64
+	for {
+		size, err := binary.ReadUvarint(br)
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return 0, fmt.Errorf("dedup: %s: %w", path, err)
+		}
+		if size > 1<<30 {
+			return 0, fmt.Errorf("dedup: %s: side row of %d bytes", path, size)
+		}
+		if d, err := br.Discard(int(size)); err != nil {
+			if d < int(size) {
+				err = io.ErrUnexpectedEOF
+			}
+			return 0, fmt.Errorf("dedup: %s: %w", path, err)
+		}
+		n++
+	}
 }
 
 func sideKeys(dir string) ([]string, error) {
@@ -79,39 +197,67 @@ func sideKeys(dir string) ([]string, error) {
 	return keys, nil
 }
 
-func (r *runner) stageShard(stage, sh string, keys []string, ord *uint32, dec, rm *recStream) error {
+// shardCounts is what staging one shard did.
+type shardCounts struct {
+	docs, kept, linesRemoved, emptied, bytesOut int64
+}
+
+// stageShard stages shard sh, whose first document has ordinal first: it
+// reads the shard, its side rows, and the records of decisions.bin (and
+// lines.bin) from the first one with an ordinal >= first, and writes the
+// staged shard, side files and rejects under stage.
+func (r *runner) stageShard(ctx context.Context, stage, sh string, keys []string, first uint32) (shardCounts, error) {
+	var c shardCounts
+	dec, err := openRecStreamAt(r.path("decisions.bin"), first)
+	if err != nil {
+		return c, err
+	}
+	defer dec.f.Close()
+	var rm *recStream
+	if r.cfg.Lines.Enabled {
+		if rm, err = openRecStreamAt(r.path("lines.bin"), first); err != nil {
+			return c, err
+		}
+		defer rm.f.Close()
+	}
 	dr, err := openDocs(filepath.Join(r.dir, "documents", sh+docExt))
 	if err != nil {
-		return err
+		return c, err
 	}
 	defer dr.close()
 	sides := make([]*sideReader, len(keys))
 	for i, k := range keys {
 		if sides[i], err = openSide(filepath.Join(r.dir, "side", k, sh+".bin")); err != nil {
-			return err
+			return c, err
 		}
 		defer sides[i].close()
 	}
 	index, err := strconv.Atoi(sh)
 	if err != nil {
-		return fmt.Errorf("dedup: shard name %q is not a number", sh)
+		return c, fmt.Errorf("dedup: shard name %q is not a number", sh)
 	}
 	shardOpts := jsonl.ShardOptions{FirstIndex: index, MaxShardBytes: math.MaxInt64, SideDir: filepath.Join(stage, "side")}
 	out, err := jsonl.NewShardWriter(filepath.Join(stage, "documents"), shardOpts)
 	if err != nil {
-		return fmt.Errorf("dedup: %w", err)
+		return c, fmt.Errorf("dedup: %w", err)
 	}
 	defer out.Close()
 	var rej *jsonl.RejectWriter
 	remove := map[uint64]bool{}
 	var lineBuf []byte
+	ord := first
 	for {
+		if c.docs%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return c, context.Cause(ctx)
+			}
+		}
 		d, err := dr.next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return err
+			return c, err
 		}
 		rows := make([][]byte, len(keys))
 		for i := range sides {
@@ -120,16 +266,16 @@ func (r *runner) stageShard(stage, sh string, keys []string, ord *uint32, dec, r
 				if err == io.EOF {
 					err = fmt.Errorf("dedup: side/%s/%s.bin has fewer rows than the shard", keys[i], sh)
 				}
-				return err
+				return c, err
 			}
 			rows[i] = bytes.Clone(row)
 		}
 		// the decision for this ordinal, if clustered
 		var drop *winnow.Drop
-		if x, ok := dec.peek(); ok && uint32(x.A) == *ord {
+		if x, ok := dec.peek(); ok && uint32(x.A) == ord {
 			dc := decisionOf(x)
 			if err := dec.advance(); err != nil {
-				return err
+				return c, err
 			}
 			d.SetAttr(AttrClusterID, int64(dc.cluster))
 			d.SetAttr(AttrClusterSize, int64(dc.size))
@@ -146,32 +292,33 @@ func (r *runner) stageShard(stage, sh string, keys []string, ord *uint32, dec, r
 		clear(remove)
 		for rm != nil {
 			x, ok := rm.peek()
-			if !ok || uint32(x.A) != *ord {
+			if !ok || uint32(x.A) != ord {
 				break
 			}
 			remove[x.B] = true
 			if err := rm.advance(); err != nil {
-				return err
+				return c, err
 			}
 		}
 		if drop == nil && len(remove) > 0 {
 			text, n := removeLines(d.Text, remove, r.cfg.Lines.MinLength, &lineBuf)
-			r.res.LinesRemoved += int64(n)
+			c.linesRemoved += int64(n)
 			if r.cfg.TagOnly {
 				d.SetAttr(AttrRepeatedLines, int64(n))
 			} else {
 				d.Text = text
 				if strings.TrimSpace(text) == "" {
 					drop = &winnow.Drop{Stage: "dedup", Rule: RuleRepeatedLines, Detail: "every line was seen in an earlier document"}
-					r.res.EmptiedDocuments++
+					c.emptied++
 				}
 			}
 		}
-		*ord++
+		ord++
+		c.docs++
 		if drop != nil {
 			if rej == nil {
 				if rej, err = jsonl.NewRejectWriter(filepath.Join(stage, "rejects", "dedup"), jsonl.ShardOptions{FirstIndex: index, MaxShardBytes: math.MaxInt64}); err != nil {
-					return fmt.Errorf("dedup: %w", err)
+					return c, fmt.Errorf("dedup: %w", err)
 				}
 				defer rej.Close()
 			}
@@ -182,17 +329,17 @@ func (r *runner) stageShard(stage, sh string, keys []string, ord *uint32, dec, r
 			d.Pos.File = filepath.Join("documents", sh+docExt)
 			d.Pos.Offset = -1
 			if err := rej.WriteDropped(d); err != nil {
-				return fmt.Errorf("dedup: %w", err)
+				return c, fmt.Errorf("dedup: %w", err)
 			}
 			continue
 		}
-		r.res.Kept++
+		c.kept++
 		d.Side = make(map[string][]byte, len(keys))
 		for i, k := range keys {
 			d.Side[k] = rows[i]
 		}
 		if err := out.Write(d); err != nil {
-			return fmt.Errorf("dedup: %w", err)
+			return c, fmt.Errorf("dedup: %w", err)
 		}
 	}
 	for i := range sides {
@@ -200,41 +347,40 @@ func (r *runner) stageShard(stage, sh string, keys []string, ord *uint32, dec, r
 			if err == nil {
 				err = fmt.Errorf("dedup: side/%s/%s.bin has more rows than the shard", keys[i], sh)
 			}
-			return err
+			return c, err
 		}
 	}
 	if rej != nil {
 		if err := rej.Close(); err != nil {
-			return fmt.Errorf("dedup: %w", err)
+			return c, fmt.Errorf("dedup: %w", err)
 		}
 	}
 	if err := out.Close(); err != nil {
-		return fmt.Errorf("dedup: %w", err)
+		return c, fmt.Errorf("dedup: %w", err)
 	}
-	_, written := out.Written()
-	r.res.BytesOut += written
+	_, c.bytesOut = out.Written()
 	if len(out.Shards()) > 0 {
-		return nil
+		return c, nil
 	}
 	// Every document was dropped: keep the shard number with an empty
 	// shard and empty side files, so that the old files are replaced.
 	w, err := createDocs(filepath.Join(stage, "documents", sh+docExt))
 	if err != nil {
-		return err
+		return c, err
 	}
 	if err := w.close(); err != nil {
-		return err
+		return c, err
 	}
 	for _, k := range keys {
 		sw, err := createSide(filepath.Join(stage, "side", k, sh+".bin"))
 		if err != nil {
-			return err
+			return c, err
 		}
 		if err := sw.close(); err != nil {
-			return err
+			return c, err
 		}
 	}
-	return nil
+	return c, nil
 }
 
 // RemoveLines returns text without its lines (split on "\n") whose hash

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,11 @@ type Options struct {
 	// MinHash, ExactNorm and Lines parameters are checked against the
 	// side rows).
 	Config Config
+	// Workers is the number of shards the rewrite stages at once, each
+	// with its own shard reader and writer (memory grows with Workers,
+	// not with the number of shards); 0 means runtime.GOMAXPROCS(0).
+	// The output does not depend on it. Negative is an error.
+	Workers int
 }
 
 // Result counts what the dedup phase did. Documents = Kept +
@@ -93,8 +99,8 @@ const (
 // an external sort of the side rows; then union-find over the edges,
 // verification, survivors → .dedup/decisions.bin), lines
 // (when enabled: external sort of line hashes → .dedup/lines.bin),
-// rewrite (new shards staged in .dedup/stage, then renamed over the old
-// ones). A rerun with the same config skips the finished phases; with a
+// rewrite (new shards staged in .dedup/stage by opts.Workers goroutines,
+// one shard each at a time, then renamed over the old ones). A rerun with the same config skips the finished phases; with a
 // different config it starts over (edge parts are kept, and used if they
 // fit the new config). Once the clusters phase is recorded the edge parts
 // are removed.
@@ -102,7 +108,8 @@ const (
 // Memory: the sorts of part 0 of 1 are bounded by Config.MemoryBytes as
 // described on Edges; merging holds the union-find and exact
 // representatives (12 bytes per document) and, with verification, the
-// candidate pairs (8 bytes each) and their shingle sets. Errors: a
+// candidate pairs (8 bytes each) and their shingle sets; the rewrite, one
+// shard reader and writer per worker. Errors: a
 // missing or misaligned side file, side rows signed with other
 // parameters, edge parts that are incomplete or were computed with
 // another config or over other shards (the error names them), I/O
@@ -112,22 +119,26 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if opts.Workers < 0 {
+		return nil, fmt.Errorf("dedup: workers must be at least 0, got %d", opts.Workers)
+	}
 	if fi, err := os.Stat(opts.Dir); err != nil {
 		return nil, fmt.Errorf("dedup: %w", err)
 	} else if !fi.IsDir() {
 		return nil, fmt.Errorf("dedup: %s is not a directory", opts.Dir)
 	}
-	r := &runner{ctx: ctx, dir: opts.Dir, cfg: cfg, state: filepath.Join(opts.Dir, ".dedup")}
+	r := &runner{ctx: ctx, dir: opts.Dir, cfg: cfg, state: filepath.Join(opts.Dir, ".dedup"), workers: opts.Workers}
 	return r.run()
 }
 
 type runner struct {
-	ctx   context.Context
-	dir   string
-	cfg   Config
-	state string
-	done  map[string]bool
-	res   Result
+	ctx     context.Context
+	dir     string
+	cfg     Config
+	state   string
+	workers int // goroutines of the rewrite stage; 0: GOMAXPROCS
+	done    map[string]bool
+	res     Result
 }
 
 func (r *runner) path(name string) string { return filepath.Join(r.state, name) }
@@ -767,6 +778,45 @@ func openRecStream(path string) (*recStream, error) {
 	s := &recStream{f: f, rr: &runReader{f: f, r: bufio.NewReaderSize(f, 1<<16)}}
 	s.ok, s.err = s.rr.next()
 	return s, s.err
+}
+
+// openRecStreamAt opens a rec file sorted by A at its first record with
+// A >= a, found by binary search on the fixed-size records.
+func openRecStreamAt(path string, a uint32) (*recStream, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("dedup: %w", err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("dedup: %w", err)
+	}
+	var b [8]byte
+	var rerr error
+	i := sort.Search(int(fi.Size()/recSize), func(i int) bool {
+		if rerr != nil {
+			return true
+		}
+		if _, err := f.ReadAt(b[:], int64(i)*recSize); err != nil {
+			rerr = err
+			return true
+		}
+		return binary.LittleEndian.Uint64(b[:]) >= uint64(a)
+	})
+	if rerr == nil {
+		_, rerr = f.Seek(int64(i)*recSize, io.SeekStart)
+	}
+	if rerr != nil {
+		f.Close()
+		return nil, fmt.Errorf("dedup: %s: %w", path, rerr)
+	}
+	s := &recStream{f: f, rr: &runReader{f: f, r: bufio.NewReaderSize(f, 1<<16)}}
+	if s.ok, s.err = s.rr.next(); s.err != nil {
+		f.Close()
+		return nil, s.err
+	}
+	return s, nil
 }
 
 // peek returns the current record and whether there is one.

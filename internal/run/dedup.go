@@ -99,15 +99,23 @@ func (s *Stats) foldDedup(res *dedup.Result, sign int64) {
 // bucket itself, and refuses them unless all parts are there and were
 // computed with this config over these shards. Errors: no stats.json (the
 // run did not finish), a config that does not match the side files,
-// missing or mismatching edge parts, I/O errors.
+// missing or mismatching edge parts, I/O errors. The rewrite stages
+// runtime.GOMAXPROCS(0) shards at once; DedupWorkers sets that number.
 func Dedup(ctx context.Context, dir string, cfg dedup.Config) (*Stats, error) {
+	return DedupWorkers(ctx, dir, cfg, 0)
+}
+
+// DedupWorkers is Dedup with the rewrite staged by workers goroutines, one
+// shard each at a time (0: runtime.GOMAXPROCS(0); see
+// dedup.Options.Workers). The output does not depend on workers.
+func DedupWorkers(ctx context.Context, dir string, cfg dedup.Config, workers int) (*Stats, error) {
 	path := filepath.Join(dir, "stats.json")
 	st, err := readStats(dir)
 	if err != nil {
 		return nil, err
 	}
 	start := time.Now()
-	res, err := dedup.Run(ctx, dedup.Options{Dir: dir, Config: cfg})
+	res, err := dedup.Run(ctx, dedup.Options{Dir: dir, Config: cfg, Workers: workers})
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +170,8 @@ func CheckMerged(dir string) error {
 
 // RunPhases is a whole `winnow run`: the per-document pass (Run), then,
 // when the pipeline has a minhash step, the dedup phase on its output
-// (Dedup), whose counts are folded into stats.json. Output that the dedup
+// (DedupWorkers, its rewrite on the config's workers), whose counts are
+// folded into stats.json. Output that the dedup
 // phase could not rewrite is refused before any input is read. A run that
 // fails in the dedup phase leaves the stats.json of the per-document pass
 // and the phase's state in OUTDIR/.dedup; `winnow dedup OUTDIR` or
@@ -250,7 +259,7 @@ func RunPhases(ctx context.Context, opt Options) (*Stats, error) {
 	}
 	if hasDedup {
 		var err error
-		if st, err = Dedup(ctx, dir, dc); err != nil {
+		if st, err = DedupWorkers(ctx, dir, dc, cfg.Workers); err != nil {
 			return nil, err
 		}
 		// stats.json now holds the pass's figures with the phase's.

@@ -206,7 +206,7 @@ func TestRankAfterMerge(t *testing.T) {
 			for _, extra := range [][]string{{"--resume"}, nil} {
 				args := append([]string{"run", "-q", "-c", cfg, in, "-o", out, "--rank", strconv.Itoa(r), "--world-size", "2"}, extra...)
 				code, _, stderr := winnow(t, args...)
-				want := "winnow: run: rank " + strconv.Itoa(r) + " was already merged into " + out + "; nothing to do\n"
+				want := "winnow: rank " + strconv.Itoa(r) + " was already merged into " + out + "; nothing to do\n"
 				if code != codes[r] || !strings.HasPrefix(stderr, want) {
 					t.Errorf("%s: rank %d %v: exit %d (want %d): %q", stage, r, extra, code, codes[r], stderr)
 				}

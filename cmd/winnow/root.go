@@ -218,11 +218,16 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stderr io.Writer) er
 	}
 	defer unlock()
 	st, err := run.RunPhases(cmd.Context(), opt)
-	if _, ok := errors.AsType[*run.MergedError](err); ok {
+	merged, isMerged := errors.AsType[*run.MergedError](err)
+	if isMerged {
 		outDir = dst.Local // the rank's folder was merged into OUTDIR
 	}
 	if errors.Is(err, run.ErrFinished) {
-		fmt.Fprintf(stderr, "winnow: %s: the run already finished; nothing to do\n", outDir)
+		if isMerged {
+			fmt.Fprintf(stderr, "winnow: rank %d was already merged into %s; nothing to do\n", merged.Rank, merged.OutDir)
+		} else {
+			fmt.Fprintf(stderr, "winnow: %s: the run already finished; nothing to do\n", outDir)
+		}
 		f.quiet = true // the summary was printed by the run that finished
 		err = nil
 	}

@@ -59,7 +59,7 @@ func TestObjectStorage(t *testing.T) {
 	}
 	// The expanded inputs carry the bucket's query to the workers (in
 	// another process, where blob has not seen it), sorted by name.
-	files, unreadable := expandInputs([]string{s.Object("in/*")})
+	files, unreadable, _ := expandInputs([]string{s.Object("in/*")})
 	wantFiles := []string{s.Object("in/cc_en_head-0091.jsonl.gz"), s.Object("in/warcfile.warc.gz")}
 	if !reflect.DeepEqual(files, wantFiles) || len(unreadable) != 0 {
 		t.Fatalf("expandInputs = %q, %v; want %q", files, unreadable, wantFiles)
@@ -229,14 +229,14 @@ func baseKeys(m map[string]int64) map[string]int64 {
 // TestOutDirGCS writes through withOutDir to a fake Cloud Storage prefix
 // given without its trailing "/": the files land under the prefix by
 // their relative paths with their bytes, a second write of the same name
-// replaces the object, and prepareOut refuses the prefix, then empties
-// it with overwrite.
+// replaces the object, checkOut refuses the prefix, accepts it with
+// overwrite without removing anything, and clearOut empties it.
 func TestOutDirGCS(t *testing.T) {
 	g := blobtest.NewGCS(t)
 	ctx := t.Context()
 	out := g.Object("runs/out")
-	if err := prepareOut(ctx, out, false); err != nil {
-		t.Fatalf("prepareOut over an empty prefix: %v", err)
+	if err := checkOut(ctx, out, false); err != nil {
+		t.Fatalf("checkOut over an empty prefix: %v", err)
 	}
 	write := func(content string) {
 		t.Helper()
@@ -269,11 +269,17 @@ func TestOutDirGCS(t *testing.T) {
 	if err != nil || string(b) != "second" {
 		t.Errorf("shard object holds %q (%v), want the second write", b, err)
 	}
-	if err := prepareOut(ctx, out, false); err == nil || !strings.Contains(err.Error(), "not empty") {
-		t.Errorf("prepareOut over a prefix holding output: %v, want a refusal", err)
+	if err := checkOut(ctx, out, false); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Errorf("checkOut over a prefix holding output: %v, want a refusal", err)
 	}
-	if err := prepareOut(ctx, out, true); err != nil {
-		t.Fatalf("prepareOut with overwrite: %v", err)
+	if err := checkOut(ctx, out, true); err != nil {
+		t.Fatalf("checkOut with overwrite: %v", err)
+	}
+	if objs, err := blob.Expand(ctx, out+"/", nil); err != nil || len(objs) != 2 {
+		t.Fatalf("checkOut with overwrite removed objects: %q (%v)", objs, err)
+	}
+	if err := clearOut(ctx, out); err != nil {
+		t.Fatalf("clearOut: %v", err)
 	}
 	if left, err := blob.Expand(ctx, out+"/", nil); err == nil {
 		t.Errorf("after overwrite the prefix still holds %q", left)

@@ -40,10 +40,12 @@ type Options struct {
 	// writes into a worker-local temporary folder and uploads its files
 	// under the prefix; stats.json goes up after every other file.
 	OutDir string
-	// Overwrite removes earlier output first: documents/, rejects/ and
+	// Overwrite removes earlier output: documents/, rejects/,
+	// attributes/, side/, .dedup/, .run/ (but its lock file) and
 	// stats.json of a folder, every object under a prefix (stats.json
-	// first). Without it a folder holding output, or a prefix holding any
-	// object, is refused.
+	// first). The removal is the job's first step, when the runner runs
+	// the job (Build removes nothing). Without it a folder holding
+	// output, or a prefix holding any object, is refused by Build.
 	Overwrite bool
 	// Config is the YAML text of the pipeline config, ConfigName its name
 	// in error messages. Empty Config means config.Default().

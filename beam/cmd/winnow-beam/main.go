@@ -9,10 +9,13 @@
 // The runner flags are the Beam Go SDK's own (--endpoint for a Flink or
 // Spark job server, --project, --region and --staging_location for
 // Dataflow, ...); see docs/beam.md. A finished job prints the summary
-// table of winnow run from its stats.json. Exit codes, as winnow run's:
-// 0 done, 1 missing flags, a pipeline that could not be built or a job
-// that failed, 2 flags that do not parse, 3 finished with unreadable
-// inputs or rejected records (see OUTDIR/rejects and stats.json).
+// table of winnow run from its stats.json. A local OUTDIR is locked as
+// winnow run locks it for the whole job; --overwrite removes the earlier
+// output when the job starts on the runner. Exit codes, as winnow run's:
+// 0 done, 1 missing flags, a pipeline that could not be built, an OUTDIR
+// in use or a job that failed (one line on stderr says what failed), 2
+// flags that do not parse, 3 finished with unreadable inputs or rejected
+// records (see OUTDIR/rejects and stats.json).
 package main
 
 import (

@@ -85,7 +85,9 @@ func launch(ctx context.Context, opt pipeline.Options, async bool, runJob func(c
 	}
 	lock, err := pipeline.LockOut(opt.OutDir)
 	if err != nil {
-		return fail("output "+opt.OutDir, err)
+		// names the folder and, when in use, the holder
+		fmt.Fprintf(stderr, "winnow-beam: %s\n", oneLine(err))
+		return 1
 	}
 	defer lock.Unlock()
 	p, s := beam.NewPipelineWithRoot()

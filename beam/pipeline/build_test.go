@@ -61,15 +61,22 @@ func TestBuildRefuses(t *testing.T) {
 	if err := Build(s, Options{Inputs: []string{in}, OutDir: used, Overwrite: true}); err != nil {
 		t.Errorf("Build with Overwrite: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(used, "documents")); !os.IsNotExist(err) {
-		t.Errorf("Overwrite left documents/ in place: %v", err)
+	// the job's first step removes it, not Build
+	if _, err := os.Stat(filepath.Join(used, "documents")); err != nil {
+		t.Errorf("Build with Overwrite removed documents/: %v", err)
 	}
 	_, s = beam.NewPipelineWithRoot()
 	if err := Build(s, Options{Inputs: []string{in}, OutDir: standoff, Overwrite: true}); err != nil {
 		t.Errorf("Build with Overwrite over attributes: %v", err)
 	}
+	if _, err := os.Stat(filepath.Join(standoff, "attributes")); err != nil {
+		t.Errorf("Build with Overwrite removed attributes/: %v", err)
+	}
+	if err := clearOut(t.Context(), standoff); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := os.Stat(filepath.Join(standoff, "attributes")); !os.IsNotExist(err) {
-		t.Errorf("Overwrite left attributes/ in place: %v", err)
+		t.Errorf("clearOut left attributes/ in place: %v", err)
 	}
 }
 
@@ -172,7 +179,7 @@ func TestOutputNotInput(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	files, unreadable := expandInputs([]string{in, filepath.Join(out, "documents", "*.jsonl")}, out)
+	files, unreadable, _ := expandInputs([]string{in, filepath.Join(out, "documents", "*.jsonl")}, out)
 	if len(files) != 1 || files[0] != filepath.Join(in, "a.jsonl") {
 		t.Errorf("inputs %v, want only %s", files, filepath.Join(in, "a.jsonl"))
 	}

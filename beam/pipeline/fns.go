@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -9,10 +10,11 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -44,9 +46,11 @@ func init() {
 	register.DoFn5x1[string, func(*int64) bool, func(*string) bool, func(*string) bool, func(string, string), error](&assignFn{})
 	register.Emitter1[string]()
 	register.Iter1[int64]()
-	register.DoFn4x1[context.Context, int64, func(*[]byte) bool, func(string, int64), error](&writeFn{})
-	register.DoFn3x1[context.Context, string, func(*string) bool, error](&statsFn{})
-	register.DoFn4x1[context.Context, int64, func(*[]byte) bool, func(string, int64), error](&writeRejectsFn{})
+	register.DoFn5x1[context.Context, int64, func(*[]byte) bool, int, func(string, int64), error](&writeFn{})
+	register.DoFn4x1[context.Context, string, func(*string) bool, int, error](&statsFn{})
+	register.DoFn5x1[context.Context, int64, func(*[]byte) bool, int, func(string, int64), error](&writeRejectsFn{})
+	register.DoFn3x1[context.Context, []byte, func(int), error](&prepareFn{})
+	register.Emitter1[int]()
 	register.Function1x3[[]byte, int64, []byte, error](keyRejectFn)
 	register.Emitter2[int64, []byte]()
 	register.Function2x2[string, int64, string, string](toOneKeyFn)
@@ -63,18 +67,21 @@ func init() {
 // by countSep; every step emits (key, n) pairs that are summed per key
 // and folded into stats.json by statsFn.
 const (
-	cInputs     = "inputs"        // input files plus arguments naming nothing
-	cUnreadable = "unreadable"    // parts: argument or file, reason
-	cRead       = "read"          // documents the readers yielded
-	cRejected   = "rejected"      // part: file; bad records
-	cSkipped    = "skipped"       // part: reason; records skipped on purpose
-	cDropped    = "dropped"       // part: "stage/rule"
-	cKept       = "kept"          // documents written
-	cBytesOut   = "bytes_out"     // uncompressed JSON bytes written
-	cShard      = "shard"         // part: shard path relative to OutDir
-	cRejectsOut = "rejects_shard" // part: rejects shard path; not in stats.json
-	cDedup      = "dedup"         // part: a field of dedup.Result (dDocuments, ...)
-	countSep    = "\x1f"
+	cInputs     = "inputs"     // input files plus arguments naming nothing
+	cUnreadable = "unreadable" // parts: argument or file, reason
+	cRead       = "read"       // documents the readers yielded
+	cRejected   = "rejected"   // part: file; bad records
+	cSkipped    = "skipped"    // part: reason; records skipped on purpose
+	// files and output folders the input folder walks passed over
+	cSkippedFiles   = "skipped_files"   // part: extension (format.SkipKey)
+	cSkippedOutputs = "skipped_outputs" // no part
+	cDropped        = "dropped"         // part: "stage/rule"
+	cKept           = "kept"            // documents written
+	cBytesOut       = "bytes_out"       // uncompressed JSON bytes written
+	cShard          = "shard"           // part: shard path relative to OutDir
+	cRejectsOut     = "rejects_shard"   // part: rejects shard path; not in stats.json
+	cDedup          = "dedup"           // part: a field of dedup.Result (dDocuments, ...)
+	countSep        = "\x1f"
 )
 
 // Fields of the dedup section of stats.json (dedup.Result's JSON names),
@@ -766,6 +773,30 @@ func (f *dropDuplicatesFn) ProcessElement(key string, docs func(*[]byte) bool, d
 	return nil
 }
 
+// prepareFn is the job's first writing step: with Overwrite it removes
+// the earlier output under OutDir (clearOut: every object under a
+// prefix; documents/, rejects/, attributes/, side/, .dedup/, .run/ but
+// its lock file, and stats.json of a folder, stats.json first), then
+// emits one element, the side input every writer waits for. Build only
+// checks the output, so a job that the runner refuses, or whose
+// construction fails, leaves the earlier output in place. Removing again
+// (a retried bundle) removes nothing the job wrote: the writers start
+// after this step has finished.
+type prepareFn struct {
+	OutDir    string
+	Overwrite bool
+}
+
+func (f *prepareFn) ProcessElement(ctx context.Context, _ []byte, emit func(int)) error {
+	if f.Overwrite {
+		if err := clearOut(ctx, f.OutDir); err != nil {
+			return err
+		}
+	}
+	emit(1)
+	return nil
+}
+
 // byFileFn keys a document by the index of its input file, the unit of
 // output sharding.
 func byFileFn(key string, doc []byte) (int64, []byte, error) {
@@ -773,15 +804,49 @@ func byFileFn(key string, doc []byte) (int64, []byte, error) {
 	return n, doc, err
 }
 
-// shardsPerInput bounds the shards written for one input file: the
-// documents of input file i go to shards i·shardsPerInput and up, so the
-// writers of different files never share a name.
-const shardsPerInput = 1000
+// shardsPerInput is the stride of shard numbers between input files:
+// the shards of input file i are numbered from i·shardsPerInput, so the
+// writers of different files never share a name. It is a variable only
+// so that a test can lower it.
+//
+// It is never a limit: a file needs more shards than the stride only
+// with more documents (rows) than the stride, since each shard holds at
+// least one, and then its writer cuts the file's documents into at most
+// shardsPerInput runs, each written as one shard (shardRuns), instead of
+// letting the shard writer rotate; the last shards then grow past
+// output.max_shard_bytes. At 1,000,000 that takes a million documents
+// (rows) of one input file and a max_shard_bytes below a millionth of
+// their size. Names stay within what winnow's readers parse
+// (internal/dedup reads a shard name as a decimal int): input file 9,000
+// starts at 9,000,000,000.
+var shardsPerInput = 1_000_000
+
+// shardRuns cuts n rows of the given sizes (bytes) into runs of
+// consecutive rows, [start, end) pairs, as the shard writer rotates
+// (a run ends before a row that would take it past max bytes, and holds
+// at least one row), but into at most limit runs: the last run takes
+// every row left.
+func shardRuns(n int, size func(i int) int64, max int64, limit int) [][2]int {
+	var runs [][2]int
+	start, bytes := 0, int64(0)
+	for i := range n {
+		sz := size(i)
+		if i > start && bytes+sz > max && len(runs) < limit-1 {
+			runs = append(runs, [2]int{start, i})
+			start, bytes = i, 0
+		}
+		bytes += sz
+	}
+	if n > start {
+		runs = append(runs, [2]int{start, n})
+	}
+	return runs
+}
 
 // writeFn writes the kept documents of one input file, sorted by order
 // key, with internal/format/jsonl's shard writer (the dolma schema and
 // compression of `winnow run`) to OutDir/documents/NNNNN.jsonl.zst from
-// NNNNN = file index × 1000. The writer commits each shard by renaming a
+// NNNNN = file index × shardsPerInput (1,000,000). The writer commits each shard by renaming a
 // temporary file, and the same input gives the same bytes, so a bundle the
 // runner retries rewrites the same shards. For an s3:// or gs:// OutDir
 // the shards are written to a worker-local folder and uploaded under the
@@ -800,7 +865,7 @@ func (f *writeFn) Setup() error {
 	return err
 }
 
-func (f *writeFn) ProcessElement(ctx context.Context, file int64, docs func(*[]byte) bool, count func(string, int64)) error {
+func (f *writeFn) ProcessElement(ctx context.Context, file int64, docs func(*[]byte) bool, _ int, count func(string, int64)) error {
 	var wires []wireDoc
 	var b []byte
 	for docs(&b) {
@@ -818,36 +883,54 @@ func (f *writeFn) ProcessElement(ctx context.Context, file int64, docs func(*[]b
 // write writes the shards of one input file into the folder dir.
 func (f *writeFn) write(dir string, file int64, wires []wireDoc, count func(string, int64)) error {
 	out := f.cfg.Output
-	w, err := jsonl.NewShardWriter(filepath.Join(dir, "documents"), jsonl.ShardOptions{
-		Compression:        out.Compression,
-		MaxShardBytes:      out.MaxShardBytes,
-		FirstIndex:         int(file) * shardsPerInput,
-		StandoffAttributes: out.StandoffAttributes,
-		AttrDir:            filepath.Join(dir, "attributes"),
-	})
-	if err != nil {
-		return fmt.Errorf("pipeline: %w", err)
-	}
-	for _, wd := range wires {
-		d, err := wd.decode()
-		if err != nil {
-			w.Close()
-			return err
+	first := int(file) * shardsPerInput
+	runs := [][2]int{{0, len(wires)}}
+	maxBytes := out.MaxShardBytes
+	if len(wires) > shardsPerInput {
+		// more documents than shard numbers: at most shardsPerInput
+		// runs, each one shard (see shardsPerInput)
+		if maxBytes == 0 {
+			maxBytes = config.DefaultMaxShardBytes
 		}
-		d.Payload = nil
-		if err := w.Write(d); err != nil {
-			w.Close()
+		runs = shardRuns(len(wires), func(i int) int64 { return int64(len(wires[i].Doc)) + 1 }, maxBytes, shardsPerInput)
+		maxBytes = math.MaxInt64
+	}
+	var shards []string
+	var n, bytes int64
+	for _, r := range runs {
+		w, err := jsonl.NewShardWriter(filepath.Join(dir, "documents"), jsonl.ShardOptions{
+			Compression:        out.Compression,
+			MaxShardBytes:      maxBytes,
+			FirstIndex:         first + len(shards),
+			StandoffAttributes: out.StandoffAttributes,
+			AttrDir:            filepath.Join(dir, "attributes"),
+		})
+		if err != nil {
 			return fmt.Errorf("pipeline: %w", err)
 		}
+		for _, wd := range wires[r[0]:r[1]] {
+			d, err := wd.decode()
+			if err != nil {
+				w.Close()
+				return err
+			}
+			d.Payload = nil
+			if err := w.Write(d); err != nil {
+				w.Close()
+				return fmt.Errorf("pipeline: %w", err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			return fmt.Errorf("pipeline: %w", err)
+		}
+		shards = append(shards, w.Shards()...)
+		wn, wb := w.Written()
+		n, bytes = n+wn, bytes+wb
 	}
-	if err := w.Close(); err != nil {
-		return fmt.Errorf("pipeline: %w", err)
-	}
-	shards := w.Shards()
 	if len(shards) > shardsPerInput {
-		return fmt.Errorf("pipeline: input file %d needs %d shards, more than %d: raise output.max_shard_bytes", file, len(shards), shardsPerInput)
+		// cannot happen: a shard holds at least one document
+		return fmt.Errorf("pipeline: input file %d wrote %d shards, more than %d", file, len(shards), shardsPerInput)
 	}
-	n, bytes := w.Written()
 	count(countKey(cKept), n)
 	count(countKey(cBytesOut), bytes)
 	for _, sh := range shards {
@@ -875,7 +958,7 @@ type statsFn struct {
 	ConfigName string
 }
 
-func (f *statsFn) ProcessElement(ctx context.Context, _ string, counts func(*string) bool) error {
+func (f *statsFn) ProcessElement(ctx context.Context, _ string, counts func(*string) bool, _ int) error {
 	var all []string
 	var c string
 	for counts(&c) {
@@ -926,6 +1009,13 @@ func foldCounts(counts []string) (*run.Stats, error) {
 			st.Rejected.ByFile[arg(1)] += n
 		case cSkipped:
 			st.Skipped[arg(1)] += n
+		case cSkippedFiles:
+			if st.Inputs.SkippedFiles == nil {
+				st.Inputs.SkippedFiles = map[string]int64{}
+			}
+			st.Inputs.SkippedFiles[arg(1)] += n
+		case cSkippedOutputs:
+			st.Inputs.SkippedOutputs += n
 		case cDropped:
 			st.Documents.Dropped += n
 			st.Documents.DroppedByReason[arg(1)] += n
@@ -947,11 +1037,34 @@ func foldCounts(counts []string) (*run.Stats, error) {
 			return nil, fmt.Errorf("pipeline: unknown count %q", key)
 		}
 	}
-	sort.Strings(st.Shards)
+	// by folder, then by shard number: names of different widths
+	// (00000, 1000000) do not sort as strings
+	slices.SortFunc(st.Shards, func(a, b string) int {
+		da, na := path.Split(a)
+		db, nb := path.Split(b)
+		if c := strings.Compare(da, db); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(shardNumber(na), shardNumber(nb)); c != 0 {
+			return c
+		}
+		return strings.Compare(na, nb)
+	})
 	if st.Dedup != nil {
 		st.Dedup.BytesOut = st.BytesOut // the documents written after dedup, as dedup.Run's rewrite counts them
 	}
 	return st, nil
+}
+
+// shardNumber is the number a shard's name starts with ("01000.jsonl.zst"
+// → 1000), -1 for a name without one.
+func shardNumber(name string) int64 {
+	digits, _, _ := strings.Cut(name, ".")
+	n, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil {
+		return -1
+	}
+	return n
 }
 
 // addDedup adds n to the field of res named by its JSON name.
@@ -1007,7 +1120,7 @@ func keyRejectFn(row []byte) (int64, []byte, error) {
 // writeRejectsFn writes the reject rows of one input file, sorted (see
 // wireReject.Sort), with internal/format/jsonl's reject writer (the row
 // format of `winnow run`) to OutDir/Sub/NNNNN.jsonl.zst from NNNNN =
-// file index × 1000, as writeFn numbers document shards. Sub is
+// file index × shardsPerInput, as writeFn numbers document shards. Sub is
 // "rejects" for bad records and stage drops, "rejects/dedup" for
 // duplicates, as in `winnow run`. It counts the shards it writes
 // (cRejectsOut), so that statsFn waits for it; an s3:// or gs:// OutDir
@@ -1027,7 +1140,7 @@ func (f *writeRejectsFn) Setup() error {
 	return err
 }
 
-func (f *writeRejectsFn) ProcessElement(ctx context.Context, file int64, rows func(*[]byte) bool, count func(string, int64)) error {
+func (f *writeRejectsFn) ProcessElement(ctx context.Context, file int64, rows func(*[]byte) bool, _ int, count func(string, int64)) error {
 	var all []wireReject
 	var b []byte
 	for rows(&b) {
@@ -1042,30 +1155,51 @@ func (f *writeRejectsFn) ProcessElement(ctx context.Context, file int64, rows fu
 }
 
 // write writes the rejects shards of one input file into dir/Sub and
-// counts them.
+// counts them. Like writeFn it cuts a file with more rows than
+// shardsPerInput into at most shardsPerInput runs of one shard each.
 func (f *writeRejectsFn) write(dir string, file int64, all []wireReject, count func(string, int64)) error {
 	out := f.cfg.Output
-	w, err := jsonl.NewRejectWriter(filepath.Join(dir, filepath.FromSlash(f.Sub)), jsonl.ShardOptions{
-		Compression:   out.Compression,
-		MaxShardBytes: out.MaxShardBytes,
-		FirstIndex:    int(file) * shardsPerInput,
-	})
-	if err != nil {
-		return fmt.Errorf("pipeline: %w", err)
+	first := int(file) * shardsPerInput
+	runs := [][2]int{{0, len(all)}}
+	maxBytes := out.MaxShardBytes
+	if len(all) > shardsPerInput {
+		if maxBytes == 0 {
+			maxBytes = config.DefaultMaxShardBytes
+		}
+		// the row's size estimated by its largest fields
+		size := func(i int) int64 {
+			r := &all[i]
+			return int64(len(r.Text)+len(r.Err)+len(r.Detail)+len(r.ID)+len(r.URL)+len(r.File)) + 100
+		}
+		runs = shardRuns(len(all), size, maxBytes, shardsPerInput)
+		maxBytes = math.MaxInt64
 	}
-	for _, r := range all {
-		if err := r.write(w); err != nil {
-			w.Close()
+	var shards []string
+	for _, rn := range runs {
+		w, err := jsonl.NewRejectWriter(filepath.Join(dir, filepath.FromSlash(f.Sub)), jsonl.ShardOptions{
+			Compression:   out.Compression,
+			MaxShardBytes: maxBytes,
+			FirstIndex:    first + len(shards),
+		})
+		if err != nil {
 			return fmt.Errorf("pipeline: %w", err)
 		}
+		for _, r := range all[rn[0]:rn[1]] {
+			if err := r.write(w); err != nil {
+				w.Close()
+				return fmt.Errorf("pipeline: %w", err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			return fmt.Errorf("pipeline: %w", err)
+		}
+		shards = append(shards, w.Shards()...)
 	}
-	if err := w.Close(); err != nil {
-		return fmt.Errorf("pipeline: %w", err)
+	if len(shards) > shardsPerInput {
+		// cannot happen: a shard holds at least one row
+		return fmt.Errorf("pipeline: input file %d wrote %d rejects shards, more than %d", file, len(shards), shardsPerInput)
 	}
-	if n := len(w.Shards()); n > shardsPerInput {
-		return fmt.Errorf("pipeline: input file %d needs %d rejects shards, more than %d: raise output.max_shard_bytes", file, n, shardsPerInput)
-	}
-	for _, sh := range w.Shards() {
+	for _, sh := range shards {
 		if rel, err := filepath.Rel(dir, sh); err == nil {
 			sh = filepath.ToSlash(rel)
 		}

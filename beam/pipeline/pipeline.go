@@ -40,10 +40,12 @@ type Options struct {
 	// writes into a worker-local temporary folder and uploads its files
 	// under the prefix; stats.json goes up after every other file.
 	OutDir string
-	// Overwrite removes earlier output first: documents/, rejects/ and
+	// Overwrite removes earlier output: documents/, rejects/,
+	// attributes/, side/, .dedup/, .run/ (but its lock file) and
 	// stats.json of a folder, every object under a prefix (stats.json
-	// first). Without it a folder holding output, or a prefix holding any
-	// object, is refused.
+	// first). The removal is the job's first step, when the runner runs
+	// the job (Build removes nothing). Without it a folder holding
+	// output, or a prefix holding any object, is refused by Build.
 	Overwrite bool
 	// Config is the YAML text of the pipeline config, ConfigName its name
 	// in error messages. Empty Config means config.Default().
@@ -65,17 +67,26 @@ func loadConfig(name string, data []byte) (*config.Config, error) {
 
 // expandInputs resolves every argument on its own, as `winnow run` does:
 // the files come back sorted without repeats, and an argument that names
-// nothing readable is returned in unreadable with its reason.
+// nothing readable is returned in unreadable with its reason. walked
+// sums what folder walks passed over (format.Expansion's SkippedFiles
+// and SkippedOutputs), for stats.json.
 //
 // An object URL comes back with the query of its argument, so that a
 // worker in another process reaches the same endpoint; files are sorted
 // and told apart by the URL without its query.
-func expandInputs(args []string, exclude ...string) (files []string, unreadable map[string]string) {
+func expandInputs(args []string, exclude ...string) (files []string, unreadable map[string]string, walked format.Expansion) {
 	unreadable = map[string]string{}
+	walked.SkippedFiles = map[string]int64{}
 	seen := map[string]bool{}
 	for _, a := range args {
 		ex, err := format.ExpandWith([]string{a}, format.ExpandOptions{Exclude: exclude})
 		got := ex.Files
+		// as winnow run: what a walk passed over counts even when the
+		// argument then names no input
+		for k, v := range ex.SkippedFiles {
+			walked.SkippedFiles[k] += v
+		}
+		walked.SkippedOutputs += ex.SkippedOutputs
 		if err != nil {
 			unreadable[a] = err.Error()
 			continue
@@ -98,7 +109,7 @@ func expandInputs(args []string, exclude ...string) (files []string, unreadable 
 		}
 	}
 	slices.SortFunc(files, func(a, b string) int { return strings.Compare(displayName(a), displayName(b)) })
-	return files, unreadable
+	return files, unreadable, walked
 }
 
 // outputs are the names this pipeline writes under OutDir.
@@ -110,20 +121,76 @@ func expandInputs(args []string, exclude ...string) (files []string, unreadable 
 // --overwrite removes them.
 var outputs = []string{"documents", "rejects", "attributes", "side", ".run", ".dedup", "stats.json"}
 
-func prepareOut(ctx context.Context, dir string, overwrite bool) error {
+// checkOut checks the output when the job is built, removing nothing:
+// without overwrite a folder holding any of outputs, or a prefix holding
+// any object, is refused. A local folder is created.
+func checkOut(ctx context.Context, dir string, overwrite bool) error {
 	if blob.IsURL(dir) {
-		return prepareURLOut(ctx, dir, overwrite)
+		o, err := blob.PrepareOutput(ctx, dir, "", overwrite)
+		if err != nil {
+			return fmt.Errorf("pipeline: %w", err)
+		}
+		return o.Close()
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("pipeline: %w", err)
 	}
+	if overwrite {
+		return nil
+	}
+	for _, name := range outputs {
+		if name == ".run" && onlyLock(filepath.Join(dir, name)) {
+			continue // the advisory lock of winnow run stays in place
+		}
+		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
+			return fmt.Errorf("pipeline: %s already holds output (%s); choose another folder or give --overwrite", dir, name)
+		}
+	}
+	return nil
+}
+
+// onlyLock reports whether the folder runDir holds nothing but the lock
+// file of run.Lock (or does not exist).
+func onlyLock(runDir string) bool {
+	ents, err := os.ReadDir(runDir)
+	if err != nil {
+		return errors.Is(err, os.ErrNotExist)
+	}
+	for _, e := range ents {
+		if e.Name() != "lock" {
+			return false
+		}
+	}
+	return true
+}
+
+// clearOut removes earlier output under dir: every object under a
+// prefix, stats.json first; outputs of a folder, stats.json first, but
+// not the lock file in .run (held by the launcher for the whole job;
+// removing it would let another process lock a new file).
+func clearOut(ctx context.Context, dir string) error {
+	if blob.IsURL(dir) {
+		return prepareURLOut(ctx, dir, true)
+	}
+	if err := os.Remove(filepath.Join(dir, "stats.json")); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("pipeline: %w", err)
+	}
 	for _, name := range outputs {
 		p := filepath.Join(dir, name)
-		if _, err := os.Lstat(p); err != nil {
+		if name == ".run" {
+			ents, err := os.ReadDir(p)
+			if err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("pipeline: %w", err)
+			}
+			for _, e := range ents {
+				if e.Name() == "lock" {
+					continue
+				}
+				if err := os.RemoveAll(filepath.Join(p, e.Name())); err != nil {
+					return fmt.Errorf("pipeline: %w", err)
+				}
+			}
 			continue
-		}
-		if !overwrite {
-			return fmt.Errorf("pipeline: %s already holds output (%s); choose another folder or give --overwrite", dir, name)
 		}
 		if err := os.RemoveAll(p); err != nil {
 			return fmt.Errorf("pipeline: %w", err)
@@ -197,7 +264,7 @@ func Build(s beam.Scope, opt Options) error {
 	if !blob.IsURL(opt.OutDir) {
 		exclude = append(exclude, opt.OutDir)
 	}
-	files, unreadable := expandInputs(opt.Inputs, exclude...)
+	files, unreadable, walked := expandInputs(opt.Inputs, exclude...)
 	if len(files) == 0 {
 		msgs := make([]string, 0, len(unreadable))
 		for _, m := range unreadable {
@@ -206,7 +273,10 @@ func Build(s beam.Scope, opt Options) error {
 		sort.Strings(msgs)
 		return fmt.Errorf("pipeline: no input to read: %s", strings.Join(msgs, "; "))
 	}
-	if err := prepareOut(context.Background(), opt.OutDir, opt.Overwrite); err != nil {
+	// Only checked here: with Overwrite the earlier output is removed
+	// by the job's first step (prepareFn), once the runner runs it, so
+	// that a job the runner refuses leaves it in place.
+	if err := checkOut(context.Background(), opt.OutDir, opt.Overwrite); err != nil {
 		return err
 	}
 	outDir := opt.OutDir
@@ -231,9 +301,18 @@ func Build(s beam.Scope, opt Options) error {
 	for a, msg := range unreadable {
 		initial = append(initial, countKey(cUnreadable, a, msg)+"\t1")
 	}
+	for ext, n := range walked.SkippedFiles {
+		initial = append(initial, countKey(cSkippedFiles, ext)+"\t"+strconv.FormatInt(n, 10))
+	}
+	if walked.SkippedOutputs > 0 {
+		initial = append(initial, countKey(cSkippedOutputs)+"\t"+strconv.FormatInt(walked.SkippedOutputs, 10))
+	}
 	sort.Strings(initial)
 
 	s = s.Scope("winnow")
+	// Every writer waits for ready, the one element of the step that
+	// removes earlier output (with Overwrite) when the job runs.
+	ready := beam.SideInput{Input: beam.ParDo(s.Scope("prepare"), &prepareFn{OutDir: outDir, Overwrite: opt.Overwrite}, beam.Impulse(s))}
 	batches, readRejects, readCounts := beam.ParDo3(s.Scope("read"), &readFn{Config: cfgText, ConfigName: opt.ConfigName, Added: opt.Added},
 		beam.CreateList(s, tasks))
 	kept, stageRejects, stageCounts := beam.ParDo3(s.Scope("stages"), &stageFn{Config: cfgText, ConfigName: opt.ConfigName}, batches)
@@ -260,7 +339,7 @@ func Build(s beam.Scope, opt Options) error {
 	writeRejects := func(sub string, cols ...beam.PCollection) {
 		byFile := beam.ParDo(s, keyRejectFn, beam.Flatten(s, cols...))
 		countCols = append(countCols, beam.ParDo(s.Scope("write "+sub), &writeRejectsFn{OutDir: outDir, Sub: sub, Config: cfgText, ConfigName: opt.ConfigName},
-			beam.GroupByKey(s, byFile)))
+			beam.GroupByKey(s, byFile), ready))
 	}
 	writeRejects("rejects", rejectCols...)
 
@@ -303,20 +382,51 @@ func Build(s beam.Scope, opt Options) error {
 
 	byFile := beam.ParDo(s, byFileFn, kept)
 	writeCounts := beam.ParDo(s.Scope("write"), &writeFn{OutDir: outDir, Config: cfgText, ConfigName: opt.ConfigName},
-		beam.GroupByKey(s, byFile))
+		beam.GroupByKey(s, byFile), ready)
 	countCols = append(countCols, writeCounts)
 
 	sums := stats.SumPerKey(s, beam.Flatten(s, countCols...))
 	beam.ParDo0(s.Scope("stats"), &statsFn{OutDir: outDir, Config: cfgText, ConfigName: opt.ConfigName},
-		beam.GroupByKey(s, beam.ParDo(s, toOneKeyFn, sums)))
+		beam.GroupByKey(s, beam.ParDo(s, toOneKeyFn, sums)), ready)
 	return nil
+}
+
+// LockOut takes, for a local output folder dir (created if missing), the
+// advisory lock that `winnow run` takes on its OUTDIR: run.Lock on
+// dir/.run/lock, exclusive, so that two jobs, or a job and a winnow run,
+// never write one folder at once. The caller holds it until the job has
+// finished. For an s3:// or gs:// prefix there is no lock: it returns a
+// nil *run.DirLock, whose Unlock does nothing. Errors: *run.InUseError
+// (wrapped) naming the holder's pid and start time, I/O errors.
+func LockOut(dir string) (*run.DirLock, error) {
+	if dir == "" {
+		return nil, errors.New("pipeline: no output folder")
+	}
+	if blob.IsURL(dir) {
+		return nil, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("pipeline: %w", err)
+	}
+	l, err := run.Lock(dir, false)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: %w", err)
+	}
+	return l, nil
 }
 
 // Run builds the pipeline and runs it on the named runner ("prism",
 // "direct", "flink", "spark", "dataflow", or any runner registered with
 // beam.RegisterRunner by an import of its package). It returns when the
-// runner reports the job done; the result is in opt.OutDir.
+// runner reports the job done; the result is in opt.OutDir. A local
+// OutDir is locked (LockOut) from before the job is built until Run
+// returns.
 func Run(ctx context.Context, runner string, opt Options) error {
+	lock, err := LockOut(opt.OutDir)
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
 	p, s := beam.NewPipelineWithRoot()
 	if err := Build(s, opt); err != nil {
 		return err

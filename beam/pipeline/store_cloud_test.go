@@ -59,7 +59,7 @@ func TestObjectStorage(t *testing.T) {
 	}
 	// The expanded inputs carry the bucket's query to the workers (in
 	// another process, where blob has not seen it), sorted by name.
-	files, unreadable := expandInputs([]string{s.Object("in/*")})
+	files, unreadable, _ := expandInputs([]string{s.Object("in/*")})
 	wantFiles := []string{s.Object("in/cc_en_head-0091.jsonl.gz"), s.Object("in/warcfile.warc.gz")}
 	if !reflect.DeepEqual(files, wantFiles) || len(unreadable) != 0 {
 		t.Fatalf("expandInputs = %q, %v; want %q", files, unreadable, wantFiles)
@@ -85,9 +85,16 @@ func TestObjectStorage(t *testing.T) {
 	remote := download(t, outPrefix)
 
 	localNames, remoteNames := tree(t, local), tree(t, remote)
+	// a local output keeps the lock file of the launcher; a prefix has
+	// no lock
+	if i := slices.Index(localNames, ".run/lock"); i >= 0 {
+		localNames = slices.Delete(localNames, i, i+1)
+	} else {
+		t.Errorf("local output without .run/lock: %q", localNames)
+	}
 	// input 0 is the dolma file, 1 the WARC (sorted by name)
 	if !slices.Contains(remoteNames, "stats.json") || !slices.Contains(remoteNames, "documents/00000.jsonl.zst") ||
-		!slices.Contains(remoteNames, "rejects/01000.jsonl.zst") {
+		!slices.Contains(remoteNames, "rejects/1000000.jsonl.zst") {
 		t.Fatalf("objects under %s: %q, want stats.json, documents of the first input and rejects of the second", outPrefix, remoteNames)
 	}
 	if !reflect.DeepEqual(remoteNames, localNames) {
@@ -126,8 +133,9 @@ func TestObjectStorage(t *testing.T) {
 	if err := Build(newScope(), opt); err == nil || !strings.Contains(err.Error(), "not empty") {
 		t.Errorf("Build over a prefix holding output: %v, want a refusal", err)
 	}
-	// With overwrite, every object under the prefix goes when the
-	// pipeline is built, a stray one too; other prefixes stay.
+	// With overwrite, Build removes nothing; the job's first step
+	// removes every object under the prefix, stats.json first, a stray
+	// one too; other prefixes stay.
 	stray := s.Object("out/documents/99999.jsonl.zst")
 	if err := blob.Upload(ctx, inputs[1], stray); err != nil {
 		t.Fatal(err)
@@ -136,15 +144,25 @@ func TestObjectStorage(t *testing.T) {
 	if err := Build(newScope(), opt); err != nil {
 		t.Fatalf("Build with overwrite: %v", err)
 	}
-	if left, err := blob.Expand(ctx, out, nil); err == nil {
-		t.Errorf("after overwrite the prefix still holds %q", left)
+	hasStray := func(objs []string) bool {
+		return slices.ContainsFunc(objs, func(o string) bool { return strings.HasSuffix(o, "/out/documents/99999.jsonl.zst") })
+	}
+	if left, err := blob.Expand(ctx, out, nil); err != nil || !hasStray(left) || len(left) != len(remoteNames)+1 {
+		t.Errorf("Build with overwrite changed the prefix: %q (%v), had %q", left, err, remoteNames)
+	}
+	if err := Run(ctx, "prism", opt); err != nil {
+		t.Fatalf("object storage run with overwrite: %v", err)
+	}
+	if left, err := blob.Expand(ctx, out, nil); err != nil || hasStray(left) || len(left) != len(remoteNames) {
+		t.Errorf("after overwrite the prefix holds %q (%v), want the %d objects of the new output", left, err, len(remoteNames))
 	}
 	if ins, err := blob.Expand(ctx, s.Object("in/"), nil); err != nil || len(ins) != 2 {
 		t.Errorf("inputs after overwrite: %q, %v", ins, err)
 	}
 	if w := s.Writes(); !slices.Contains(w, "DELETE /"+s.Bucket+"/out/stats.json") ||
-		slices.Index(w, "DELETE /"+s.Bucket+"/out/stats.json") > slices.Index(w, "DELETE /"+s.Bucket+"/out/documents/00000.jsonl.zst") {
-		t.Errorf("writes %q: want stats.json deleted before the shards", w[max(0, len(w)-8):])
+		slices.Index(w, "DELETE /"+s.Bucket+"/out/stats.json") > slices.Index(w, "DELETE /"+s.Bucket+"/out/documents/99999.jsonl.zst") ||
+		w[len(w)-1] != "PUT /"+s.Bucket+"/out/stats.json" {
+		t.Errorf("writes %q: want stats.json deleted before the shards, and written last", w[max(0, len(w)-12):])
 	}
 }
 
@@ -229,14 +247,14 @@ func baseKeys(m map[string]int64) map[string]int64 {
 // TestOutDirGCS writes through withOutDir to a fake Cloud Storage prefix
 // given without its trailing "/": the files land under the prefix by
 // their relative paths with their bytes, a second write of the same name
-// replaces the object, and prepareOut refuses the prefix, then empties
-// it with overwrite.
+// replaces the object, checkOut refuses the prefix, accepts it with
+// overwrite without removing anything, and clearOut empties it.
 func TestOutDirGCS(t *testing.T) {
 	g := blobtest.NewGCS(t)
 	ctx := t.Context()
 	out := g.Object("runs/out")
-	if err := prepareOut(ctx, out, false); err != nil {
-		t.Fatalf("prepareOut over an empty prefix: %v", err)
+	if err := checkOut(ctx, out, false); err != nil {
+		t.Fatalf("checkOut over an empty prefix: %v", err)
 	}
 	write := func(content string) {
 		t.Helper()
@@ -269,11 +287,17 @@ func TestOutDirGCS(t *testing.T) {
 	if err != nil || string(b) != "second" {
 		t.Errorf("shard object holds %q (%v), want the second write", b, err)
 	}
-	if err := prepareOut(ctx, out, false); err == nil || !strings.Contains(err.Error(), "not empty") {
-		t.Errorf("prepareOut over a prefix holding output: %v, want a refusal", err)
+	if err := checkOut(ctx, out, false); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Errorf("checkOut over a prefix holding output: %v, want a refusal", err)
 	}
-	if err := prepareOut(ctx, out, true); err != nil {
-		t.Fatalf("prepareOut with overwrite: %v", err)
+	if err := checkOut(ctx, out, true); err != nil {
+		t.Fatalf("checkOut with overwrite: %v", err)
+	}
+	if objs, err := blob.Expand(ctx, out+"/", nil); err != nil || len(objs) != 2 {
+		t.Fatalf("checkOut with overwrite removed objects: %q (%v)", objs, err)
+	}
+	if err := clearOut(ctx, out); err != nil {
+		t.Fatalf("clearOut: %v", err)
 	}
 	if left, err := blob.Expand(ctx, out+"/", nil); err == nil {
 		t.Errorf("after overwrite the prefix still holds %q", left)

@@ -111,6 +111,7 @@ func forEachShard(parent context.Context, n, workers int, fn func(ctx context.Co
 	var wg sync.WaitGroup
 	for range min(workers, n) {
 		wg.Add(1)
+		//winnow:goroutine the rewrite is a phase of its own, not a stage: it stages shards on Options.Workers goroutines
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {

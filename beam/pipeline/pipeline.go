@@ -88,11 +88,11 @@ func expandInputs(args []string, exclude ...string) (files []string, unreadable 
 		}
 		walked.SkippedOutputs += ex.SkippedOutputs
 		if err != nil {
-			unreadable[a] = err.Error()
+			unreadable[displayName(a)] = err.Error() // an object URL without its query
 			continue
 		}
 		if len(got) == 0 {
-			unreadable[a] = fmt.Sprintf("pipeline: %s: no input files", a)
+			unreadable[displayName(a)] = fmt.Sprintf("pipeline: %s: no input files", displayName(a))
 			continue
 		}
 		for _, f := range got {
@@ -260,11 +260,8 @@ func Build(s beam.Scope, opt Options) error {
 	if err := p.Close(); err != nil {
 		return err
 	}
-	var exclude []string // nothing inside the output folder is an input
-	if !blob.IsURL(opt.OutDir) {
-		exclude = append(exclude, opt.OutDir)
-	}
-	files, unreadable, walked := expandInputs(opt.Inputs, exclude...)
+	// nothing inside the output folder or prefix is an input
+	files, unreadable, walked := expandInputs(opt.Inputs, opt.OutDir)
 	if len(files) == 0 {
 		msgs := make([]string, 0, len(unreadable))
 		for _, m := range unreadable {

@@ -69,9 +69,9 @@ func displayName(path string) string {
 
 // prepareURLOut does for an s3:// or gs:// output prefix what
 // `winnow run` does (blob.PrepareOutput): without overwrite a prefix
-// holding any object is refused; with it every object under the prefix is
-// removed, stats.json first, so that no stats.json stands beside a mixed
-// output.
+// holding the output of a run is refused; with it that output (and no
+// other object under the prefix) is removed, stats.json first, so that no
+// stats.json stands beside a mixed output.
 func prepareURLOut(ctx context.Context, out string, overwrite bool) error {
 	o, err := blob.PrepareOutput(ctx, out, "", overwrite)
 	if err != nil {

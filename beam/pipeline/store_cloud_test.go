@@ -130,7 +130,7 @@ func TestObjectStorage(t *testing.T) {
 	}
 
 	// The prefix now holds output: refused without overwrite.
-	if err := Build(newScope(), opt); err == nil || !strings.Contains(err.Error(), "not empty") {
+	if err := Build(newScope(), opt); err == nil || !strings.Contains(err.Error(), "already holds output of a run") {
 		t.Errorf("Build over a prefix holding output: %v, want a refusal", err)
 	}
 	// With overwrite, Build removes nothing; the job's first step
@@ -287,7 +287,7 @@ func TestOutDirGCS(t *testing.T) {
 	if err != nil || string(b) != "second" {
 		t.Errorf("shard object holds %q (%v), want the second write", b, err)
 	}
-	if err := checkOut(ctx, out, false); err == nil || !strings.Contains(err.Error(), "not empty") {
+	if err := checkOut(ctx, out, false); err == nil || !strings.Contains(err.Error(), "already holds output of a run") {
 		t.Errorf("checkOut over a prefix holding output: %v, want a refusal", err)
 	}
 	if err := checkOut(ctx, out, true); err != nil {

@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -163,7 +164,7 @@ func TestRunObjectStorage(t *testing.T) {
 
 	// A second run into the same prefix is refused without --overwrite.
 	code, _, stderr := winnow(t, append([]string{"run", s.Object("in/*"), "-o", out}, common...)...)
-	if code != 1 || !strings.Contains(stderr, "output prefix is not empty") {
+	if code != 1 || !strings.Contains(stderr, "output prefix already holds output of a run") {
 		t.Errorf("second run without --overwrite: exit %d %s", code, stderr)
 	}
 	// An input object that is missing is named in the error.
@@ -212,4 +213,66 @@ func parquetOf(t *testing.T, in string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestRunOutputPrefixHoldsInputs: objects under an s3:// output prefix
+// that are not winnow's output are never inputs and never deleted, even
+// with --overwrite; an earlier output under a listed folder is not read;
+// a missing object is named without the bucket's query; the closing line
+// points at the output prefix, not at the removed staging folder.
+func TestRunOutputPrefixHoldsInputs(t *testing.T) {
+	s := blobtest.NewS3(t)
+	ctx := t.Context()
+	in := testutil.Shared(t, "corpus/warc/dolma/jsonl/cc_en_head-0091.jsonl.gz")
+	for _, k := range []string{"data/in/a.jsonl.gz", "data/in/b.jsonl.gz"} {
+		if err := blob.Upload(ctx, in, s.Object(k)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := "s3://" + s.Bucket + "/"
+	inputsIntact := func(when string) {
+		t.Helper()
+		for _, k := range []string{"data/in/a.jsonl.gz", "data/in/b.jsonl.gz"} {
+			if _, err := blob.Stat(ctx, s.Object(k)); err != nil {
+				t.Fatalf("%s: input %s is gone: %v", when, k, err)
+			}
+		}
+	}
+	// inputs inside the output prefix: refused as a local run is, nothing
+	// deleted
+	for _, extra := range [][]string{nil, {"--overwrite"}} {
+		args := append([]string{"run", "-q", s.Object("data/in/"), "-o", s.Object("data")}, extra...)
+		code, _, stderr := winnow(t, args...)
+		if code != 1 || !strings.Contains(stderr, "no input to read") || !strings.Contains(stderr, "the run's own output") {
+			t.Errorf("%v: exit %d, %q; want 1 and no input to read", extra, code, stderr)
+		}
+		inputsIntact(fmt.Sprint(extra))
+	}
+	// output beside the inputs, in a folder the input listing covers
+	out := b + "data/out/"
+	args := []string{"run", "-q", "--added", "2024-05-01T00:00:00Z", s.Object("data/"), s.Object("data/in/nope.jsonl"), "-o", s.Object("data/out/")}
+	for round, extra := range [][]string{nil, {"--overwrite"}} {
+		code, _, stderr := winnow(t, append(args, extra...)...)
+		want := "winnow: finished, but 1 input was unreadable (see " + out + "rejects and stats.json)\n"
+		if code != 3 || !strings.HasSuffix(stderr, want) {
+			t.Fatalf("round %d: exit %d, stderr %q; want 3 and %q", round, code, stderr, want)
+		}
+		inputsIntact(fmt.Sprint("round ", round))
+		rc, _, err := blob.Open(ctx, out+"stats.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st run.Stats
+		err = json.NewDecoder(rc).Decode(&st)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// two inputs and the missing one; the first round's output under
+		// data/out/ is neither read nor counted as an input
+		_, missing := st.Inputs.UnreadableFiles[b+"data/in/nope.jsonl"]
+		if st.Inputs.Total != 3 || st.Inputs.Unreadable != 1 || !missing || st.Documents.Read != 20 {
+			t.Errorf("round %d: inputs %+v, read %d; want 3 inputs, %s unreadable (no query), 20 documents", round, st.Inputs, st.Documents.Read, b+"data/in/nope.jsonl")
+		}
+	}
 }

@@ -205,6 +205,9 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stderr io.Writer) er
 	}
 	defer dst.Close()
 	opt.OutDir = dst.Local
+	if dst.Remote() {
+		opt.OutURL = dst.URL()
+	}
 	outDir := dst.Local
 	if f.worldSize > 0 {
 		if f.report.on {
@@ -244,6 +247,9 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stderr io.Writer) er
 		return err
 	}
 	if st.Incomplete() {
+		if dst.Remote() {
+			outDir = dst.URL() // the staging folder is gone
+		}
 		return &incompleteError{unreadable: st.Inputs.Unreadable, rejected: st.Rejected.Total, outDir: outDir}
 	}
 	return nil

@@ -44,6 +44,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -241,22 +242,110 @@ func Stat(ctx context.Context, rawURL string) (Info, error) {
 // keep accepts every name. A URL that names nothing is an error naming
 // the URL.
 func Expand(ctx context.Context, rawURL string, keep func(name string) bool) ([]string, error) {
+	ex, err := ExpandWith(ctx, rawURL, ExpandOptions{Keep: keep})
+	return ex.URLs, err
+}
+
+// ExpandOptions refines ExpandWith.
+type ExpandOptions struct {
+	// Keep is Expand's keep: the base names a folder listing takes
+	// (nil: all).
+	Keep func(name string) bool
+	// Exclude lists plain URL prefixes ("s3://b/out/", no query) whose
+	// objects are never listed, even when named: a run's own output.
+	Exclude []string
+	// SkipKey, when set, names the counter of Expansion.Skipped under
+	// which a folder listing counts an object whose name Keep refuses.
+	SkipKey func(name string) string
+	// SkipOutputs makes a folder listing treat winnow outputs as a run's
+	// input walk does (see ExpandWith); without it every object is
+	// listed, as Expand does.
+	SkipOutputs bool
+}
+
+// Expansion is what ExpandWith found.
+type Expansion struct {
+	URLs []string
+	// Skipped counts, by SkipKey, the objects a folder listing passed
+	// over because Keep refused their names.
+	Skipped map[string]int64
+	// SkippedOutputs counts the "folders" a listing did not enter: an
+	// excluded prefix, or one below the listed folder that holds a
+	// winnow output (a ".run/" folder, or "stats.json" beside a
+	// "documents/" folder), whose stats.json, rejects and side files
+	// are no documents and whose shards an earlier run already counted.
+	SkippedOutputs int64
+}
+
+// ExpandWith is Expand with exclusions and counts. With SkipOutputs, as
+// internal/format.ExpandWith does for local folders, a listed folder that
+// is itself a winnow output gives the objects of its "documents/" only,
+// and the folders below it that are outputs are skipped and counted.
+func ExpandWith(ctx context.Context, rawURL string, opt ExpandOptions) (Expansion, error) {
+	ex := Expansion{Skipped: map[string]int64{}}
 	l, err := parse(rawURL)
 	if err != nil {
-		return nil, err
+		return ex, err
 	}
+	keep := opt.Keep
 	if keep == nil {
 		keep = func(string) bool { return true }
 	}
-	var out []string
+	excluded := func(key string) (string, bool) {
+		u := l.at(key).String()
+		for _, e := range opt.Exclude {
+			if strings.HasPrefix(u, e) {
+				return e, true
+			}
+		}
+		return "", false
+	}
+	skippedDirs := map[string]bool{}
+	// take lists the objects below the folder root (a key prefix ending
+	// in "/", or "" for the bucket) among keys.
+	take := func(root string, keys []string, outs map[string]bool) {
+		if outs[root] {
+			root += "documents/"
+		}
+		for _, key := range keys {
+			rel, ok := strings.CutPrefix(key, root)
+			if !ok || hidden(strings.Split(rel, "/")) {
+				continue
+			}
+			if e, ok := excluded(key); ok {
+				skippedDirs[e] = true
+				continue
+			}
+			if d := outputBelow(root, key, outs); d != "" {
+				skippedDirs[d] = true
+				continue
+			}
+			if keep(path.Base(key)) {
+				ex.URLs = append(ex.URLs, l.at(key).String())
+			} else if opt.SkipKey != nil {
+				ex.Skipped[opt.SkipKey(path.Base(key))]++
+			}
+		}
+	}
+	// why says what a listing that found nothing passed over.
+	why := func() string {
+		if len(skippedDirs) == 0 {
+			return ""
+		}
+		return fmt.Sprintf(" (%d folders skipped: the run's own output, or earlier winnow outputs)", len(skippedDirs))
+	}
 	if !hasMeta(l.Key) {
 		if l.Key != "" && !strings.HasSuffix(l.Key, "/") {
 			ok, err := exists(ctx, l)
 			if err != nil {
-				return nil, err
+				return ex, err
 			}
 			if ok {
-				return []string{l.at(l.Key).String()}, nil
+				if e, ok := excluded(l.Key); ok {
+					return ex, fmt.Errorf("blob: %s: inside the run's output %s, never an input", l, e)
+				}
+				ex.URLs = []string{l.at(l.Key).String()}
+				return ex, nil
 			}
 		}
 		prefix := l.Key
@@ -265,32 +354,32 @@ func Expand(ctx context.Context, rawURL string, keep func(name string) bool) ([]
 		}
 		keys, err := listKeys(ctx, l, prefix)
 		if err != nil {
-			return nil, err
+			return ex, err
 		}
-		for _, key := range keys {
-			if !hidden(strings.Split(key[len(prefix):], "/")) && keep(path.Base(key)) {
-				out = append(out, l.at(key).String())
-			}
+		take(prefix, keys, outputDirs(keys, opt.SkipOutputs))
+		ex.SkippedOutputs = int64(len(skippedDirs))
+		if len(ex.URLs) == 0 {
+			return ex, fmt.Errorf("blob: %s: no such object, and no input object below it%s", l, why())
 		}
-		if len(out) == 0 {
-			return nil, fmt.Errorf("blob: %s: no such object, and no input object below it", l)
-		}
-		return out, nil
+		return ex, nil
 	}
 	pat := strings.Split(l.Key, "/")
 	for _, p := range pat {
 		if p != "**" && strings.Contains(p, "**") {
-			return nil, fmt.Errorf("blob: %s: \"**\" must be a whole path element", l)
+			return ex, fmt.Errorf("blob: %s: \"**\" must be a whole path element", l)
 		}
 		if _, err := path.Match(p, ""); err != nil {
-			return nil, fmt.Errorf("blob: %s: %w", l, err)
+			return ex, fmt.Errorf("blob: %s: %w", l, err)
 		}
 	}
 	// List from the longest leading part without meta characters.
 	keys, err := listKeys(ctx, l, l.Key[:strings.IndexAny(l.Key, "*?[")])
 	if err != nil {
-		return nil, err
+		return ex, err
 	}
+	outs := outputDirs(keys, opt.SkipOutputs)
+	folders := map[string]bool{}
+	var folderOrder []string
 	for _, key := range keys {
 		name := strings.Split(key, "/")
 		for k := len(name); k >= 1; k-- {
@@ -298,16 +387,77 @@ func Expand(ctx context.Context, rawURL string, keep func(name string) bool) ([]
 				continue
 			}
 			// k == len(name): the object itself matched; else a folder did.
-			if k == len(name) || (!hidden(name[k:]) && keep(path.Base(key))) {
-				out = append(out, l.at(key).String())
+			if k == len(name) {
+				// named by the pattern itself: taken, as a shell glob
+				// takes a file, unless inside the run's output
+				if e, ok := excluded(key); ok {
+					skippedDirs[e] = true
+				} else {
+					ex.URLs = append(ex.URLs, l.at(key).String())
+				}
+			} else if root := strings.Join(name[:k], "/") + "/"; !folders[root] {
+				folders[root] = true
+				folderOrder = append(folderOrder, root)
 			}
 			break
 		}
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("blob: %s: no object matches", l)
+	for _, root := range folderOrder {
+		take(root, keys, outs)
 	}
-	return out, nil
+	ex.SkippedOutputs = int64(len(skippedDirs))
+	if len(ex.URLs) == 0 {
+		return ex, fmt.Errorf("blob: %s: no object matches%s", l, why())
+	}
+	slices.Sort(ex.URLs)
+	ex.URLs = slices.Compact(ex.URLs)
+	return ex, nil
+}
+
+// outputDirs returns the key prefixes (ending in "/", or "" for the
+// bucket) among keys that hold a winnow output: a ".run/" folder, or
+// "stats.json" beside a "documents/" folder; none unless on.
+func outputDirs(keys []string, on bool) map[string]bool {
+	if !on {
+		return nil
+	}
+	dirs := map[string]bool{}
+	stats := map[string]bool{}
+	out := map[string]bool{}
+	for _, k := range keys {
+		for i := 0; i < len(k); i++ {
+			if k[i] != '/' {
+				continue
+			}
+			d := k[:i+1]
+			dirs[d] = true
+			if base := path.Base(d); base == ".run" {
+				out[d[:len(d)-len(".run/")]] = true
+			}
+		}
+		if path.Base(k) == "stats.json" {
+			stats[k[:len(k)-len("stats.json")]] = true
+		}
+	}
+	for d := range stats {
+		if dirs[d+"documents/"] {
+			out[d] = true
+		}
+	}
+	return out
+}
+
+// outputBelow returns the first output folder (see outputDirs) on the
+// way from root down to key, root itself excepted; "" when none.
+func outputBelow(root, key string, outs map[string]bool) string {
+	for i := len(root); i < len(key); i++ {
+		if key[i] == '/' {
+			if d := key[:i+1]; d != root && outs[d] {
+				return d
+			}
+		}
+	}
+	return ""
 }
 
 func hasMeta(p string) bool { return strings.ContainsAny(p, "*?[") }

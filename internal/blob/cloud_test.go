@@ -6,8 +6,10 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -217,10 +219,24 @@ func TestPublish(t *testing.T) {
 		t.Errorf("staging folder %s still there after Close (%v)", staging, err)
 	}
 
-	// A second run into the same prefix needs overwrite.
+	// A second run into the same prefix needs overwrite. Objects that
+	// are not winnow's (inputs kept under the prefix, notes) neither
+	// count nor go away with the overwrite.
+	theirs := filepath.Join(t.TempDir(), "theirs")
+	writeFile(t, theirs, []byte("not winnow's"))
+	for _, k := range []string{"out/in/cc.warc.gz", "out/notes.txt", "out/documents/README.md"} {
+		if err := Upload(ctx, theirs, "s3://"+s.Bucket+"/"+k); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if _, err := PrepareOutput(ctx, prefix, "", false); err == nil ||
-		!strings.Contains(err.Error(), "output prefix is not empty (4 objects") {
-		t.Errorf("PrepareOutput on a full prefix = %v, want a not-empty error", err)
+		!strings.Contains(err.Error(), "output prefix already holds output of a run (4 objects") {
+		t.Errorf("PrepareOutput on a full prefix = %v, want a refusal counting winnow's 4 objects", err)
+	}
+	if o, err := PrepareOutput(ctx, "s3://"+s.Bucket+"/out/in/", "", false); err != nil {
+		t.Errorf("PrepareOutput on a prefix holding only other objects = %v, want it accepted", err)
+	} else {
+		o.Close()
 	}
 	mine := t.TempDir()
 	o, err = PrepareOutput(ctx, prefix+"/", mine, true)
@@ -238,8 +254,12 @@ func TestPublish(t *testing.T) {
 	if got := s.Writes()[before:]; !slices.Equal(got, wantWrites) {
 		t.Errorf("overwrite writes = %q, want %q", got, wantWrites)
 	}
-	got, err := Expand(ctx, prefix+"/", nil)
-	if want := []string{prefix + "/documents/00000.jsonl.zst", prefix + "/stats.json"}; err != nil || !slices.Equal(got, want) {
+	pl, err := Parse(prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := listKeys(ctx, pl, "out/")
+	if want := []string{"out/documents/00000.jsonl.zst", "out/documents/README.md", "out/in/cc.warc.gz", "out/notes.txt", "out/stats.json"}; err != nil || !slices.Equal(got, want) {
 		t.Errorf("after overwrite the prefix holds %q (%v), want %q", got, err, want)
 	}
 	o.Close()
@@ -303,5 +323,60 @@ func TestGCSNoCredentials(t *testing.T) {
 	want := "blob: gs://winnow-no-creds/in/a.jsonl: no Google Cloud credentials (set GOOGLE_APPLICATION_CREDENTIALS"
 	if statErr == nil || !strings.HasPrefix(statErr.Error(), want) || !strings.Contains(statErr.Error(), "missing.json") {
 		t.Errorf("Stat = %v, want an error starting %q and naming the key file", statErr, want)
+	}
+}
+
+// ExpandWith skips the run's own output prefix and earlier winnow
+// outputs below a listed folder, reads only documents/ of a folder that
+// is itself an output, and counts what it passed over.
+func TestExpandWithOutputs(t *testing.T) {
+	s := blobtest.NewS3(t)
+	ctx := t.Context()
+	local := filepath.Join(t.TempDir(), "f")
+	writeFile(t, local, []byte("x"))
+	for _, k := range []string{"in/a.jsonl", "in/notes.txt", "in/sub/c.jsonl.zst",
+		"in/old/stats.json", "in/old/documents/00000.jsonl.zst", "in/old/rejects/00000.jsonl.zst",
+		"in/ck/.run/checkpoint.json", "in/ck/documents/00000.jsonl.zst",
+		"out/stats.json", "out/documents/00000.jsonl.zst", "out/in/x.jsonl",
+		"prev/stats.json", "prev/documents/00000.jsonl.zst", "prev/rejects/00000.jsonl.zst"} {
+		if err := Upload(ctx, local, s.Object(k)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := "s3://" + s.Bucket + "/"
+	keep := func(name string) bool { return strings.Contains(name, ".jsonl") }
+	ext := func(name string) string { return path.Ext(name) }
+	out := []string{b + "out/"}
+	for _, tc := range []struct {
+		arg     string
+		want    []string
+		skipped map[string]int64
+		outputs int64
+		wantErr string
+	}{
+		{arg: "in/", want: []string{"in/a.jsonl", "in/sub/c.jsonl.zst"}, skipped: map[string]int64{".txt": 1}, outputs: 2},
+		{arg: "prev/", want: []string{"prev/documents/00000.jsonl.zst"}, skipped: map[string]int64{}},
+		{arg: "", want: []string{"in/a.jsonl", "in/sub/c.jsonl.zst"}, skipped: map[string]int64{".txt": 1}, outputs: 4},
+		{arg: "out/in/", outputs: 1, wantErr: "no such object, and no input object below it (1 folders skipped: the run's own output, or earlier winnow outputs)"},
+		{arg: "out/in/x.jsonl", wantErr: "inside the run's output " + b + "out/, never an input"},
+		{arg: "**/*.jsonl", want: []string{"in/a.jsonl"}, skipped: map[string]int64{}, outputs: 1},
+		// a glob that names an output folder reads its documents/, as
+		// naming the folder does (and as a local glob does)
+		{arg: "in/*", want: []string{"in/a.jsonl", "in/ck/documents/00000.jsonl.zst", "in/notes.txt", "in/old/documents/00000.jsonl.zst", "in/sub/c.jsonl.zst"}, skipped: map[string]int64{}},
+	} {
+		ex, err := ExpandWith(ctx, b+tc.arg+"?"+s.Query, ExpandOptions{Keep: keep, Exclude: out, SkipKey: ext, SkipOutputs: true})
+		if tc.wantErr != "" {
+			if err == nil || !strings.HasSuffix(err.Error(), tc.wantErr) || ex.SkippedOutputs != tc.outputs {
+				t.Errorf("%s: err %v, skipped outputs %d; want an error ending %q and %d", tc.arg, err, ex.SkippedOutputs, tc.wantErr, tc.outputs)
+			}
+			continue
+		}
+		var got []string
+		for _, u := range ex.URLs {
+			got = append(got, strings.TrimPrefix(u, b))
+		}
+		if err != nil || !slices.Equal(got, tc.want) || !maps.Equal(ex.Skipped, tc.skipped) || ex.SkippedOutputs != tc.outputs {
+			t.Errorf("%s: %q, skipped %v, outputs %d, err %v; want %q, %v, %d", tc.arg, got, ex.Skipped, ex.SkippedOutputs, err, tc.want, tc.skipped, tc.outputs)
+		}
 	}
 }

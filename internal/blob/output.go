@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"winnow/internal/layout"
 )
 
 // StatsName is the file a finished run writes last; Publish uploads it
@@ -57,9 +59,10 @@ func PrepareOutput(ctx context.Context, out, staging string, overwrite bool) (*O
 		if err != nil {
 			return nil, err
 		}
-		if len(keys) > 0 {
-			return nil, fmt.Errorf("blob: %s: output prefix is not empty (%d objects, for example %s); use --overwrite to replace them",
-				l, len(keys), l.at(keys[0]))
+		owned := ownedKeys(l.Key, keys)
+		if len(owned) > 0 {
+			return nil, fmt.Errorf("blob: %s: output prefix already holds output of a run (%d objects, for example %s); use --overwrite to replace them",
+				l, len(owned), l.at(owned[0]))
 		}
 	}
 	o := &Output{Local: staging, url: l, remote: true, overwrite: overwrite}
@@ -88,8 +91,9 @@ func (o *Output) URL() string {
 // run: each file to the key of its path relative to the folder (".dedup"
 // and other names starting with "." are local state and stay behind),
 // StatsName last. With overwrite, a stored StatsName is deleted first and
-// objects of an earlier run that the new output does not have are deleted
-// before the new StatsName goes up, so at no time does a StatsName stand
+// objects of an earlier run (layout.Owned: winnow's own output, never
+// other objects under the prefix) that the new output does not have are
+// deleted before the new StatsName goes up, so at no time does a StatsName stand
 // beside a mixed output. A local Output publishes nothing.
 func (o *Output) Publish(ctx context.Context) error {
 	if !o.remote {
@@ -146,7 +150,7 @@ func (o *Output) publish(ctx context.Context, files []string) error {
 		for _, f := range files {
 			have[o.url.Key+f] = true
 		}
-		for _, k := range old {
+		for _, k := range ownedKeys(o.url.Key, old) {
 			if !have[k] {
 				stale = append(stale, k)
 			}
@@ -171,6 +175,19 @@ func (o *Output) publish(ctx context.Context, files []string) error {
 		}
 	}
 	return nil
+}
+
+// ownedKeys returns the keys under prefix that are part of a winnow
+// output (layout.Owned): the only objects --overwrite deletes, so that
+// inputs or other files kept under an output prefix survive it.
+func ownedKeys(prefix string, keys []string) []string {
+	var out []string
+	for _, k := range keys {
+		if rel, ok := strings.CutPrefix(k, prefix); ok && layout.Owned(rel) {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // Close removes a staging folder that PrepareOutput made, unless Publish

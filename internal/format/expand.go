@@ -1,6 +1,7 @@
 package format
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -41,7 +42,8 @@ func Expand(args []string) ([]string, error) {
 // ExpandOptions are the options of ExpandWith.
 type ExpandOptions struct {
 	// Exclude lists folders whose files are never inputs, whatever the
-	// arguments say: a run's own output folder.
+	// arguments say: a run's own output folder, or its s3:// or gs://
+	// output prefix.
 	Exclude []string
 }
 
@@ -71,8 +73,18 @@ func ExpandWith(args []string, opt ExpandOptions) (Expansion, error) {
 		errs []error
 		seen = map[string]bool{}
 	)
-	var exclude []string
+	var exclude, excludeURLs []string
 	for _, e := range opt.Exclude {
+		if blob.IsURL(e) {
+			if l, err := blob.Parse(e); err == nil {
+				u := l.String()
+				if !strings.HasSuffix(u, "/") {
+					u += "/"
+				}
+				excludeURLs = append(excludeURLs, u)
+			}
+			continue
+		}
 		if abs, err := filepath.Abs(e); err == nil {
 			exclude = append(exclude, abs)
 		}
@@ -100,11 +112,16 @@ func ExpandWith(args []string, opt ExpandOptions) (Expansion, error) {
 	}
 	for _, arg := range args {
 		if blob.IsURL(arg) {
-			urls, err := expandURL(arg)
+			bx, err := blob.ExpandWith(context.Background(), arg, blob.ExpandOptions{
+				Keep: func(name string) bool { return KindOf(name) != Unknown }, Exclude: excludeURLs, SkipKey: SkipKey, SkipOutputs: true})
 			if err != nil {
-				errs = append(errs, err)
+				errs = append(errs, fmt.Errorf("format: %w", err))
 			}
-			for _, u := range urls {
+			for k, v := range bx.Skipped {
+				ex.SkippedFiles[k] += v
+			}
+			ex.SkippedOutputs += bx.SkippedOutputs
+			for _, u := range bx.URLs {
 				if !seen[u] {
 					seen[u] = true
 					ex.Files = append(ex.Files, u)

@@ -21,17 +21,6 @@ import (
 // its format: enough compressed bytes to inflate sniffBytes of content.
 const urlSniffBytes = 64 << 10
 
-// expandURL lists the objects an s3:// or gs:// argument names, keeping
-// the known input names below a folder or a matched folder (see
-// blob.Expand).
-func expandURL(arg string) ([]string, error) {
-	urls, err := blob.Expand(context.Background(), arg, func(name string) bool { return KindOf(name) != Unknown })
-	if err != nil {
-		return nil, fmt.Errorf("format: %w", err)
-	}
-	return urls, nil
-}
-
 // plainURL is u without its query (the bucket's driver parameters,
 // which blob remembers): the name documents and errors carry, so that the
 // last path element is the object's base name.

@@ -10,12 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"winnow/internal/config"
 	"winnow/internal/format"
+	"winnow/internal/layout"
 )
 
 // The checkpoint of a run lives in OUTDIR/.run/checkpoint.json. The
@@ -379,14 +379,7 @@ func syncFiles(paths []string) error {
 
 // shardIndex is the number NNNNN of a shard file "NNNNN.ext"; false for
 // other names.
-func shardIndex(name string) (int, bool) {
-	num, _, _ := strings.Cut(name, ".")
-	if num == "" {
-		return 0, false
-	}
-	n, err := strconv.Atoi(num)
-	return n, err == nil && n >= 0
-}
+func shardIndex(name string) (int, bool) { return layout.ShardIndex(name) }
 
 // clean removes what a run wrote after its checkpoint: temporary files,
 // shards numbered from DocNext (documents, side, attributes) or

@@ -22,6 +22,7 @@ import (
 	"winnow/internal/blob"
 	"winnow/internal/config"
 	"winnow/internal/format"
+	"winnow/internal/layout"
 )
 
 // Options configures one run.
@@ -30,6 +31,10 @@ type Options struct {
 	Inputs []string
 	// OutDir is the output folder; it is created when missing.
 	OutDir string
+	// OutURL, when set, is the s3:// or gs:// prefix that OutDir (then a
+	// staging folder) is published to: like OutDir, nothing under it is
+	// ever an input.
+	OutURL string
 	// Overwrite removes winnow's earlier output from OutDir first (see
 	// ownedOutput: shards, stats.json, report, .run, .dedup), and no
 	// other file. Without it a run into a folder that holds winnow output
@@ -193,7 +198,7 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		outDir = RankDir(opt.OutDir, opt.Rank)
 	}
 
-	files, unreadable, walked := expand(be, opt.Inputs, opt.OutDir)
+	files, unreadable, walked := expand(be, opt.Inputs, opt.OutDir, opt.OutURL)
 	if len(files) == 0 {
 		msgs := make([]error, 0, len(unreadable))
 		for _, u := range unreadable {
@@ -384,7 +389,7 @@ func closePipeline(pipes []winnow.Pipeline) error {
 // back sorted, without repeats (two spellings of one file count once).
 // Nothing in outDir is an input (with a Backend.ExpandWith); walked
 // counts what folder walks passed over.
-func expand(be *Backend, args []string, outDir string) (files []string, unreadable []badRow, walked format.Expansion) {
+func expand(be *Backend, args []string, outDir, outURL string) (files []string, unreadable []badRow, walked format.Expansion) {
 	seen := map[string]bool{}
 	walked.SkippedFiles = map[string]int64{}
 	for _, a := range args {
@@ -392,7 +397,11 @@ func expand(be *Backend, args []string, outDir string) (files []string, unreadab
 		var err error
 		if be.ExpandWith != nil {
 			var ex format.Expansion
-			ex, err = be.ExpandWith([]string{a}, format.ExpandOptions{Exclude: []string{outDir}})
+			exclude := []string{outDir}
+			if outURL != "" {
+				exclude = append(exclude, outURL)
+			}
+			ex, err = be.ExpandWith([]string{a}, format.ExpandOptions{Exclude: exclude})
 			got = ex.Files
 			for k, v := range ex.SkippedFiles {
 				walked.SkippedFiles[k] += v
@@ -401,13 +410,17 @@ func expand(be *Backend, args []string, outDir string) (files []string, unreadab
 		} else {
 			got, err = be.Expand([]string{a})
 		}
+		name := a
+		if l, perr := blob.Parse(a); perr == nil && blob.IsURL(a) {
+			name = l.String() // without the query: the bucket's parameters
+		}
 		if err != nil {
-			unreadable = append(unreadable, badRow{&winnow.ParseError{File: a, Offset: -1, Record: -1, Err: err}, true})
+			unreadable = append(unreadable, badRow{&winnow.ParseError{File: name, Offset: -1, Record: -1, Err: err}, true})
 			continue
 		}
 		if len(got) == 0 {
-			unreadable = append(unreadable, badRow{&winnow.ParseError{File: a, Offset: -1, Record: -1,
-				Err: fmt.Errorf("run: %s: no input files", a)}, true})
+			unreadable = append(unreadable, badRow{&winnow.ParseError{File: name, Offset: -1, Record: -1,
+				Err: fmt.Errorf("run: %s: no input files", name)}, true})
 			continue
 		}
 		for _, f := range got {
@@ -531,19 +544,7 @@ func prepareOut(dir string, overwrite, resume bool) error {
 
 // isShardName reports whether name is that of a shard a run or a merge
 // writes: "NNNNN.ext" or, after a merge, "RRRRR-NNNNN.ext".
-func isShardName(name string) bool {
-	num, _, _ := strings.Cut(name, ".")
-	parts := strings.Split(num, "-")
-	if len(parts) > 2 {
-		return false
-	}
-	for _, p := range parts {
-		if _, ok := shardIndex(p); !ok {
-			return false
-		}
-	}
-	return true
-}
+func isShardName(name string) bool { return layout.IsShardName(name) }
 
 // ownedNames are the entries of OUTDIR that only winnow writes, removed
 // whole: stats.json, the report and the dedup phase's state (the run's

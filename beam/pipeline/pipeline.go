@@ -243,6 +243,7 @@ func Build(s beam.Scope, opt Options) error {
 	if opt.OutDir == "" {
 		return errors.New("pipeline: no output folder")
 	}
+	opt.OutDir = outWithQuery(opt.OutDir, opt.Inputs)
 	if err := needCloud(opt); err != nil {
 		return err
 	}

@@ -54,6 +54,23 @@ func withQuery(u, arg string) string {
 	return u + "?" + l.Query
 }
 
+// outWithQuery gives an output URL without a query the query of the
+// first input URL of the same bucket that has one: the parameters given
+// once hold for the whole bucket (internal/blob), and the writers, in
+// other processes, see only the output URL.
+func outWithQuery(out string, inputs []string) string {
+	o, err := blob.Parse(out)
+	if err != nil || o.Query != "" {
+		return out
+	}
+	for _, a := range inputs {
+		if l, err := blob.Parse(a); err == nil && l.Query != "" && l.Scheme == o.Scheme && l.Bucket == o.Bucket {
+			return out + "?" + l.Query
+		}
+	}
+	return out
+}
+
 // displayName is the name of an input in documents, rejects rows and
 // stats.json: a file's path, or an object's URL without its query (as
 // internal/format names it).

@@ -61,3 +61,20 @@ func TestDisplayName(t *testing.T) {
 		}
 	}
 }
+
+// An output URL without a query takes that of an input of its bucket.
+func TestOutWithQuery(t *testing.T) {
+	q := "endpoint=http%3A%2F%2F127.0.0.1%3A9000&use_path_style=true"
+	in := []string{"/data/a.jsonl", "s3://other/in/?region=x", "s3://b/in/*?" + q}
+	for out, want := range map[string]string{
+		"s3://b/out/":           "s3://b/out/?" + q,
+		"s3://b/out/?region=eu": "s3://b/out/?region=eu",
+		"gs://b/out/":           "gs://b/out/",
+		"s3://nobody/out/":      "s3://nobody/out/",
+		"/local/out":            "/local/out",
+	} {
+		if got := outWithQuery(out, in); got != want {
+			t.Errorf("outWithQuery(%q) = %q, want %q", out, got, want)
+		}
+	}
+}

@@ -199,6 +199,9 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stderr io.Writer) er
 	if f.resume && f.overwrite {
 		return errors.New("run: --resume and --overwrite exclude each other")
 	}
+	// the parameters given with an input URL hold for the output's bucket
+	// too (blob's package doc), though the output is opened first
+	blob.Remember(opt.Inputs...)
 	dst, err := blob.PrepareOutput(cmd.Context(), f.out, f.staging, f.overwrite || f.resume)
 	if err != nil {
 		return err

@@ -157,6 +157,18 @@ func parse(rawURL string) (Location, error) {
 	return l, err
 }
 
+// Remember records the query parameters of each URL among args for its
+// bucket, as any operation on the URL would, so that a URL of the same
+// bucket without a query, used first, reaches the same endpoint. Other
+// arguments are ignored.
+func Remember(args ...string) {
+	for _, a := range args {
+		if IsURL(a) {
+			parse(a) // an error is reported when the URL is used
+		}
+	}
+}
+
 // ErrNotExist is wrapped by the errors of Open, OpenRange and Stat for an
 // object that does not exist; errors.Is also matches os.ErrNotExist.
 var ErrNotExist = fmt.Errorf("blob: %w", os.ErrNotExist)

@@ -171,3 +171,22 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// Remember records a URL's query for its bucket, so that a URL of the
+// same bucket without a query, opened first (the output prefix), reaches
+// the same endpoint; local paths and other buckets are left alone.
+func TestRemember(t *testing.T) {
+	q := "endpoint=http://127.0.0.1:1&region=us-east-1&use_path_style=true"
+	Remember("/local/in.jsonl", "s3://remember-a/in/x.jsonl?"+q, "s3://remember-b/in/y.jsonl")
+	l, err := Parse("s3://remember-a/out/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := l.bucketURL(), "s3://remember-a?"+q; got != want {
+		t.Errorf("bucket URL %q, want %q", got, want)
+	}
+	l, _ = Parse("s3://remember-b/out/")
+	if got := l.bucketURL(); got != "s3://remember-b" {
+		t.Errorf("bucket URL of a bucket given without a query %q, want none", got)
+	}
+}

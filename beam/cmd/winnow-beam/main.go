@@ -26,10 +26,12 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/options/jobopts"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/runners"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/x/beamx"
 
 	"winnow/beam/pipeline"
@@ -47,7 +49,7 @@ func main() {
 		in        inputs
 		output    = flag.String("output", "", "output folder or s3:// or gs:// prefix (documents/, rejects/ and stats.json)")
 		cfgPath   = flag.String("config", "", "pipeline config YAML (default: winnow's default pipeline)")
-		overwrite = flag.Bool("overwrite", false, "remove earlier output in the output folder (every object under a prefix) when the job starts")
+		overwrite = flag.Bool("overwrite", false, "remove earlier output in the output folder (winnow's own files or objects) when the job starts")
 		added     = flag.String("added", "", "RFC 3339 time for documents without one (default: input file modification time)")
 	)
 	flag.Var(&in, "input", "input file, folder, glob or s3:// or gs:// URL (repeatable)")
@@ -66,7 +68,26 @@ func main() {
 		}
 		opt.Config, opt.ConfigName = b, *cfgPath
 	}
+	if err := checkRunner(*runners.Runner); err != nil {
+		fmt.Fprintf(os.Stderr, "winnow-beam: %v\n", err)
+		os.Exit(1)
+	}
 	os.Exit(launch(context.Background(), opt, *jobopts.Async, beamx.Run, os.Stderr))
+}
+
+// knownRunners are the names the runners that beamx imports register
+// (beam/runners/{dataflow,direct,dot,flink,prism,spark,universal}); the
+// SDK exits the process with a log line, not an error, on another name.
+var knownRunners = []string{"prism", "direct", "dataflow", "flink", "spark", "universal", "portable", "dot",
+	"PrismRunner", "DirectRunner", "DataflowRunner", "FlinkRunner", "SparkRunner", "PortableRunner"}
+
+// checkRunner refuses a --runner name no imported runner registered
+// ("" is beamx's default, prism).
+func checkRunner(name string) error {
+	if name == "" || slices.Contains(knownRunners, name) {
+		return nil
+	}
+	return fmt.Errorf("--runner %s: no such runner (want one of prism, direct, dataflow, flink, spark, universal)", name)
 }
 
 // launch builds the job of opt and runs it with runJob (beamx.Run: the

@@ -124,3 +124,17 @@ func TestOneLine(t *testing.T) {
 		}
 	}
 }
+
+// A runner name that no imported runner registered is refused with one
+// line; the names beamx's runners register pass.
+func TestCheckRunner(t *testing.T) {
+	for _, ok := range []string{"", "prism", "direct", "flink", "spark", "dataflow", "universal"} {
+		if err := checkRunner(ok); err != nil {
+			t.Errorf("checkRunner(%q) = %v", ok, err)
+		}
+	}
+	err := checkRunner("nosuch")
+	if want := "--runner nosuch: no such runner (want one of prism, direct, dataflow, flink, spark, universal)"; err == nil || err.Error() != want {
+		t.Errorf("checkRunner(nosuch) = %v, want %q", err, want)
+	}
+}

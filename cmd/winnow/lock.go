@@ -14,15 +14,33 @@ import (
 // or, for rank rank of worldSize ≥ 1, its rank folder exclusively and dir
 // shared (so that a merge or dedup of dir waits for every rank). Both
 // folders are created. The returned function releases them and removes a
-// rank folder it created that holds nothing but its lock (a rank that was
+// .run folder that holds nothing but the lock (and dir, when it made
+// it), and a rank folder it created that holds nothing but its lock (a rank that was
 // refused, or found its share merged, leaves no folder for the next
 // merge to trip on).
 func lockRun(dir string, rank, worldSize int) (func(), error) {
 	if worldSize <= 0 {
+		_, statErr := os.Stat(dir)
+		created := errors.Is(statErr, fs.ErrNotExist)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, err
 		}
-		return lock(dir, false)
+		unlock, err := lock(dir, false)
+		if err != nil {
+			return nil, err
+		}
+		// A run that wrote nothing (refused, or no input to read) leaves
+		// no .run folder, which would make a folder walk take dir for an
+		// output, nor a folder it created.
+		return func() {
+			if onlyLock(dir) {
+				os.RemoveAll(filepath.Join(dir, ".run"))
+				if created {
+					os.Remove(dir)
+				}
+			}
+			unlock()
+		}, nil
 	}
 	rd := run.RankDir(dir, rank)
 	_, statErr := os.Stat(rd)

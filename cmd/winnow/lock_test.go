@@ -205,3 +205,25 @@ func TestTwoProcessesOneOutDir(t *testing.T) {
 		t.Errorf("resumed run read %d documents, want 5", st.Documents.Read)
 	}
 }
+
+// A run that writes nothing leaves no .run folder (a folder walk would
+// take the folder for an output) and no folder it created.
+func TestFailedRunLeavesNoLock(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing.jsonl")
+	fresh := filepath.Join(t.TempDir(), "fresh")
+	existing := t.TempDir()
+	for _, out := range []string{fresh, existing} {
+		if code, _, stderr := winnow(t, "run", "-q", missing, "-o", out); code != 1 || !strings.Contains(stderr, "no input to read") {
+			t.Fatalf("%s: exit %d %s; want 1 and no input to read", out, code, stderr)
+		}
+	}
+	if _, err := os.Stat(fresh); !os.IsNotExist(err) {
+		t.Errorf("the folder the failed run created is still there (%v)", err)
+	}
+	if _, err := os.Stat(filepath.Join(existing, ".run")); !os.IsNotExist(err) {
+		t.Errorf("the failed run left %s/.run (%v)", existing, err)
+	}
+	if _, err := os.Stat(existing); err != nil {
+		t.Errorf("the failed run removed a folder it did not create: %v", err)
+	}
+}

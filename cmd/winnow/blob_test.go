@@ -102,13 +102,7 @@ func TestRunObjectStorage(t *testing.T) {
 	if w := s.Writes(); len(w) == 0 || w[len(w)-1] != "PUT /"+s.Bucket+"/out/stats.json" {
 		t.Errorf("last write %q, want stats.json", w[len(w)-1:])
 	}
-	rc, _, err := blob.Open(ctx, out+"stats.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var st run.Stats
-	err = json.NewDecoder(rc).Decode(&st)
-	rc.Close()
+	st, err := urlStats(t, out+"stats.json")
 	var inBytes int64
 	for _, in := range inputs {
 		fi, _ := os.Stat(in)
@@ -258,13 +252,7 @@ func TestRunOutputPrefixHoldsInputs(t *testing.T) {
 			t.Fatalf("round %d: exit %d, stderr %q; want 3 and %q", round, code, stderr, want)
 		}
 		inputsIntact(fmt.Sprint("round ", round))
-		rc, _, err := blob.Open(ctx, out+"stats.json")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var st run.Stats
-		err = json.NewDecoder(rc).Decode(&st)
-		rc.Close()
+		st, err := urlStats(t, out+"stats.json")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -275,4 +263,18 @@ func TestRunOutputPrefixHoldsInputs(t *testing.T) {
 			t.Errorf("round %d: inputs %+v, read %d; want 3 inputs, %s unreadable (no query), 20 documents", round, st.Inputs, st.Documents.Read, b+"data/in/nope.jsonl")
 		}
 	}
+}
+
+// urlStats reads the stats.json object at url; a missing object fails
+// the test, a malformed one is the error.
+func urlStats(t *testing.T, url string) (*run.Stats, error) {
+	t.Helper()
+	rc, _, err := blob.Open(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	var st run.Stats
+	err = json.NewDecoder(rc).Decode(&st)
+	return &st, err
 }

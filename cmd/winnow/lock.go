@@ -33,12 +33,7 @@ func lockRun(dir string, rank, worldSize int) (func(), error) {
 		// no .run folder, which would make a folder walk take dir for an
 		// output, nor a folder it created.
 		return func() {
-			if onlyLock(dir) {
-				os.RemoveAll(filepath.Join(dir, ".run"))
-				if created {
-					os.Remove(dir)
-				}
-			}
+			run.DropLock(dir, created)
 			unlock()
 		}, nil
 	}
@@ -58,23 +53,12 @@ func lockRun(dir string, rank, worldSize int) (func(), error) {
 		return nil, err
 	}
 	return func() {
-		if created && onlyLock(rd) {
+		if created && run.OnlyLock(rd) {
 			os.RemoveAll(rd)
 		}
 		mine()
 		top()
 	}, nil
-}
-
-// onlyLock reports whether dir holds nothing but the lock file in its
-// .run folder.
-func onlyLock(dir string) bool {
-	ents, err := os.ReadDir(dir)
-	if err != nil || len(ents) != 1 || ents[0].Name() != ".run" {
-		return false
-	}
-	state, err := os.ReadDir(filepath.Join(dir, ".run"))
-	return err == nil && len(state) == 1 && state[0].Name() == "lock"
 }
 
 // lockDir takes the lock of dir, the folder of a dedup, merge or edge

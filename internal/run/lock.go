@@ -137,3 +137,29 @@ func clearRunDir(dir string) error {
 	}
 	return nil
 }
+
+// OnlyLock reports whether dir holds nothing but the lock file in its
+// .run folder: what a process that took the lock and wrote nothing
+// leaves.
+func OnlyLock(dir string) bool {
+	ents, err := os.ReadDir(dir)
+	if err != nil || len(ents) != 1 || ents[0].Name() != runDir {
+		return false
+	}
+	state, err := os.ReadDir(filepath.Join(dir, runDir))
+	return err == nil && len(state) == 1 && state[0].Name() == lockFile
+}
+
+// DropLock removes what a process that took the lock of dir and wrote
+// nothing leaves there (see OnlyLock): the .run folder, and dir itself
+// when created (it did not exist before). Call it while holding the
+// lock, before Unlock. It does nothing when dir holds anything else.
+func DropLock(dir string, created bool) {
+	if !OnlyLock(dir) {
+		return
+	}
+	os.RemoveAll(filepath.Join(dir, runDir))
+	if created {
+		os.Remove(dir)
+	}
+}

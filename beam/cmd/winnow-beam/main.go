@@ -35,6 +35,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/x/beamx"
 
 	"winnow/beam/pipeline"
+	"winnow/internal/blob"
 	"winnow/internal/run"
 )
 
@@ -104,6 +105,8 @@ func launch(ctx context.Context, opt pipeline.Options, async bool, runJob func(c
 		fmt.Fprintf(stderr, "winnow-beam: %s: %s\n", what, oneLine(err))
 		return 1
 	}
+	_, statErr := os.Stat(opt.OutDir)
+	created := errors.Is(statErr, fs.ErrNotExist)
 	lock, err := pipeline.LockOut(opt.OutDir)
 	if err != nil {
 		// names the folder and, when in use, the holder
@@ -111,9 +114,18 @@ func launch(ctx context.Context, opt pipeline.Options, async bool, runJob func(c
 		return 1
 	}
 	defer lock.Unlock()
+	if !blob.IsURL(opt.OutDir) {
+		// a job that wrote nothing leaves no .run folder (a folder walk
+		// would take the folder for an output) nor a folder it created
+		defer run.DropLock(opt.OutDir, created)
+	}
 	p, s := beam.NewPipelineWithRoot()
 	if err := pipeline.Build(s, opt); err != nil {
-		return fail("building the job", err)
+		// every line: a config holds several errors, each with its line
+		for _, l := range strings.Split(strings.TrimSpace(err.Error()), "\n") {
+			fmt.Fprintf(stderr, "winnow-beam: building the job: %s\n", l)
+		}
+		return 1
 	}
 	if err := runJob(ctx, p); err != nil {
 		return fail("the job failed", err)

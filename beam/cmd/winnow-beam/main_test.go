@@ -138,3 +138,24 @@ func TestCheckRunner(t *testing.T) {
 		t.Errorf("checkRunner(nosuch) = %v, want %q", err, want)
 	}
 }
+
+// A config with two errors is refused with both, one line each, and the
+// output folder the refused job would have made is not left behind.
+func TestLaunchConfigErrors(t *testing.T) {
+	tmp := t.TempDir()
+	out := filepath.Join(tmp, "out")
+	cfg := []byte("steps:\n  - language: {languages: [en], threshold: 7}\n  - nosuchstage: {}\n")
+	var stderr bytes.Buffer
+	ran := false
+	code := launch(t.Context(), pipeline.Options{Inputs: []string{input(t, tmp)}, OutDir: out, Config: cfg, ConfigName: "bad.yaml"}, false,
+		func(context.Context, *beam.Pipeline) error { ran = true; return nil }, &stderr)
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	if code != 1 || ran || len(lines) != 2 ||
+		!strings.HasPrefix(lines[0], "winnow-beam: building the job: config: bad.yaml:2: step language: ") ||
+		!strings.HasPrefix(lines[1], `winnow-beam: building the job: config: bad.yaml:3: unknown step "nosuchstage"`) {
+		t.Errorf("exit %d, ran %v, stderr %q; want 1 and both config errors", code, ran, stderr.String())
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("the refused job left %s (%v)", out, err)
+	}
+}

@@ -380,3 +380,18 @@ func TestExpandWithOutputs(t *testing.T) {
 		}
 	}
 }
+
+// A bucket that does not exist is named as such, not as a missing object
+// (S3; the fake GCS server answers a read from a missing bucket as a
+// missing object).
+func TestNoSuchBucket(t *testing.T) {
+	s := blobtest.NewS3(t)
+	_, _, err := Open(t.Context(), "s3://winnow-no-bucket/in/a.jsonl?"+s.Query)
+	if err == nil || !strings.Contains(err.Error(), `no such bucket "winnow-no-bucket"`) || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Open = %v, want a missing-bucket error", err)
+	}
+	_, err = Expand(t.Context(), "s3://winnow-no-bucket/in/", nil)
+	if err == nil || !strings.Contains(err.Error(), `no such bucket "winnow-no-bucket"`) {
+		t.Errorf("Expand = %v, want a missing-bucket error", err)
+	}
+}

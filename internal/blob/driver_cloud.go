@@ -94,6 +94,10 @@ func openGCS(ctx context.Context, l Location, rawURL string) (*gblob.Bucket, err
 // wrap names the URL in err and maps "not found" to ErrNotExist.
 func wrap(l Location, err error) error {
 	if gcerrors.Code(err) == gcerrors.NotFound {
+		// S3's NoSuchBucket and GCS's ErrBucketNotExist are NotFound too
+		if msg := err.Error(); strings.Contains(msg, "NoSuchBucket") || strings.Contains(msg, "bucket doesn't exist") {
+			return fmt.Errorf("blob: %s: no such bucket %q: %w", l, l.Bucket, ErrNotExist)
+		}
 		return fmt.Errorf("blob: %s: no such object: %w", l, ErrNotExist)
 	}
 	return fmt.Errorf("blob: %s: %w", l, err)

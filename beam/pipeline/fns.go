@@ -774,7 +774,7 @@ func (f *dropDuplicatesFn) ProcessElement(key string, docs func(*[]byte) bool, d
 }
 
 // prepareFn is the job's first writing step: with Overwrite it removes
-// the earlier output under OutDir (clearOut: every object under a
+// the earlier output under OutDir (clearOut: winnow's objects under a
 // prefix; documents/, rejects/, attributes/, side/, .dedup/, .run/ but
 // its lock file, and stats.json of a folder, stats.json first), then
 // emits one element, the side input every writer waits for. Build only

@@ -42,10 +42,11 @@ type Options struct {
 	OutDir string
 	// Overwrite removes earlier output: documents/, rejects/,
 	// attributes/, side/, .dedup/, .run/ (but its lock file) and
-	// stats.json of a folder, every object under a prefix (stats.json
-	// first). The removal is the job's first step, when the runner runs
-	// the job (Build removes nothing). Without it a folder holding
-	// output, or a prefix holding any object, is refused by Build.
+	// stats.json of a folder, the objects of a run's output under a
+	// prefix (internal/layout.Owned; stats.json first). The removal is
+	// the job's first step, when the runner runs the job (Build removes
+	// nothing). Without it a folder or a prefix holding output is
+	// refused by Build.
 	Overwrite bool
 	// Config is the YAML text of the pipeline config, ConfigName its name
 	// in error messages. Empty Config means config.Default().
@@ -164,8 +165,8 @@ func onlyLock(runDir string) bool {
 	return true
 }
 
-// clearOut removes earlier output under dir: every object under a
-// prefix, stats.json first; outputs of a folder, stats.json first, but
+// clearOut removes earlier output under dir: the objects of a run's
+// output under a prefix (internal/layout.Owned), stats.json first; outputs of a folder, stats.json first, but
 // not the lock file in .run (held by the launcher for the whole job;
 // removing it would let another process lock a new file).
 func clearOut(ctx context.Context, dir string) error {

@@ -97,8 +97,9 @@ func prepareURLOut(ctx context.Context, out string, overwrite bool) error {
 	defer o.Close()
 	if overwrite {
 		// Publishing the new, empty staging folder with overwrite
-		// deletes stats.json, then every object the (empty) new output
-		// does not have.
+		// deletes stats.json, then every object of the earlier output
+		// (internal/layout.Owned) that the (empty) new output does not
+		// have.
 		if err := o.Publish(ctx); err != nil {
 			return fmt.Errorf("pipeline: %w", err)
 		}

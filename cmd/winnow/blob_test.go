@@ -263,6 +263,16 @@ func TestRunOutputPrefixHoldsInputs(t *testing.T) {
 			t.Errorf("round %d: inputs %+v, read %d; want 3 inputs, %s unreadable (no query), 20 documents", round, st.Inputs, st.Documents.Read, b+"data/in/nope.jsonl")
 		}
 	}
+	// --resume over a published output of other arguments is refused
+	// and deletes nothing
+	code, _, stderr := winnow(t, "run", "-q", "--resume", s.Object("data/in/a.jsonl.gz"), "-o", s.Object("data/out/"))
+	if code != 1 || !strings.Contains(stderr, "output prefix already holds output of a run") {
+		t.Errorf("--resume over a published output: exit %d, %q; want 1 and a refusal", code, stderr)
+	}
+	if st, err := urlStats(t, out+"stats.json"); err != nil || st.Documents.Read != 20 {
+		t.Errorf("after the refused resume stats.json reads %+v, %v; want the earlier run's", st, err)
+	}
+	inputsIntact("refused resume")
 }
 
 // urlStats reads the stats.json object at url; a missing object fails

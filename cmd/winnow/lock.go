@@ -2,10 +2,12 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 
+	"winnow/internal/blob"
 	"winnow/internal/format"
 	"winnow/internal/run"
 )
@@ -67,6 +69,9 @@ func lockRun(dir string, rank, worldSize int) (func(), error) {
 // command to refuse, and gets no .run folder (which would make a folder
 // walk pass over it as output).
 func lockDir(dir string, shared bool) (func(), error) {
+	if err := needLocal(dir); err != nil {
+		return nil, err
+	}
 	ranks, _ := filepath.Glob(filepath.Join(dir, "rank-*"))
 	if !format.IsOutputDir(dir) && len(ranks) == 0 {
 		return func() {}, nil
@@ -80,4 +85,17 @@ func lock(dir string, shared bool) (func(), error) {
 		return nil, err
 	}
 	return func() { l.Unlock() }, nil
+}
+
+// needLocal refuses an s3:// or gs:// OUTDIR for the commands that work on
+// a local output folder (dedup, edges, merge, report), naming the URL
+// without its query.
+func needLocal(dir string) error {
+	if !blob.IsURL(dir) {
+		return nil
+	}
+	if l, err := blob.Parse(dir); err == nil {
+		dir = l.String()
+	}
+	return fmt.Errorf("%s is an object storage prefix: this command works on a local output folder (run winnow run -o URL --staging DIR, then give it DIR)", dir)
 }

@@ -227,3 +227,16 @@ func TestFailedRunLeavesNoLock(t *testing.T) {
 		t.Errorf("the failed run removed a folder it did not create: %v", err)
 	}
 }
+
+// The commands that work on a local output folder refuse an object
+// storage prefix with one line naming it without its query.
+func TestLocalCommandsRefuseURL(t *testing.T) {
+	url := "s3://bucket/out/?endpoint=http://127.0.0.1:1"
+	want := "winnow: s3://bucket/out/ is an object storage prefix: this command works on a local output folder"
+	for _, args := range [][]string{{"dedup", url}, {"dedup", "edges", url, "--part", "0", "--parts", "2"}, {"merge", url}, {"report", url}} {
+		code, _, stderr := winnow(t, args...)
+		if code != 1 || !strings.HasPrefix(stderr, want) || strings.Contains(stderr, "endpoint") {
+			t.Errorf("%v: exit %d, %q; want 1 and %q", args, code, stderr, want)
+		}
+	}
+}

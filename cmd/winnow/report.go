@@ -56,6 +56,9 @@ thresholds, languages, duplicate clusters, and per rule a sample of dropped
 documents and removed spans beside their cleaned text.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := needLocal(args[0]); err != nil {
+				return err
+			}
 			if out == "" {
 				out = filepath.Join(args[0], "report.html")
 			} else if fi, err := os.Stat(out); err == nil && fi.IsDir() {

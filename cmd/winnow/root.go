@@ -202,7 +202,18 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stderr io.Writer) er
 	// the parameters given with an input URL hold for the output's bucket
 	// too (blob's package doc), though the output is opened first
 	blob.Remember(opt.Inputs...)
-	dst, err := blob.PrepareOutput(cmd.Context(), f.out, f.staging, f.overwrite || f.resume)
+	// --resume replaces only an upload that stopped half-way (winnow's
+	// objects without stats.json, which goes up last); a published output
+	// is refused as a local finished run of other arguments is
+	overwrite := f.overwrite
+	if f.resume {
+		published, err := blob.Published(cmd.Context(), f.out)
+		if err != nil {
+			return err
+		}
+		overwrite = !published
+	}
+	dst, err := blob.PrepareOutput(cmd.Context(), f.out, f.staging, overwrite)
 	if err != nil {
 		return err
 	}

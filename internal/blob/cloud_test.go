@@ -395,3 +395,22 @@ func TestNoSuchBucket(t *testing.T) {
 		t.Errorf("Expand = %v, want a missing-bucket error", err)
 	}
 }
+
+// A staging folder holding a file that is not winnow's output is refused:
+// Publish would upload it beside the output.
+func TestStagingWithForeignFile(t *testing.T) {
+	s := blobtest.NewS3(t)
+	staging := t.TempDir()
+	writeFile(t, filepath.Join(staging, "documents", "00000.jsonl.zst"), []byte("d"))
+	writeFile(t, filepath.Join(staging, ".run", "checkpoint.json"), []byte("{}"))
+	if o, err := PrepareOutput(t.Context(), s.Object("out/"), staging, false); err != nil {
+		t.Errorf("a staging folder with a run's files = %v, want it accepted", err)
+	} else {
+		o.Close()
+	}
+	writeFile(t, filepath.Join(staging, "mine", "sample.jsonl"), []byte("{}"))
+	_, err := PrepareOutput(t.Context(), s.Object("out/"), staging, false)
+	if err == nil || !strings.Contains(err.Error(), "holds mine/sample.jsonl, which is not winnow's output") {
+		t.Errorf("PrepareOutput = %v, want a refusal naming mine/sample.jsonl", err)
+	}
+}

@@ -65,6 +65,13 @@ func PrepareOutput(ctx context.Context, out, staging string, overwrite bool) (*O
 				l, len(owned), l.at(owned[0]))
 		}
 	}
+	if staging != "" {
+		// Publish uploads the whole folder: a file of the user's there
+		// would go up beside the output.
+		if foreign := foreignFile(staging); foreign != "" {
+			return nil, fmt.Errorf("blob: staging folder %s holds %s, which is not winnow's output and would be uploaded with it; give an empty folder or one a run staged", staging, foreign)
+		}
+	}
 	o := &Output{Local: staging, url: l, remote: true, overwrite: overwrite}
 	if staging == "" {
 		dir, err := os.MkdirTemp("", "winnow-staging-")
@@ -74,6 +81,23 @@ func PrepareOutput(ctx context.Context, out, staging string, overwrite bool) (*O
 		o.Local, o.temp = dir, true
 	}
 	return o, nil
+}
+
+// Published reports whether the s3:// or gs:// output prefix out holds a
+// StatsName, which Publish uploads last: a finished, complete output.
+// A local out is never published.
+func Published(ctx context.Context, out string) (bool, error) {
+	if !IsURL(out) {
+		return false, nil
+	}
+	l, err := parse(out)
+	if err != nil {
+		return false, err
+	}
+	if l.Key != "" && !strings.HasSuffix(l.Key, "/") {
+		l.Key += "/"
+	}
+	return exists(ctx, l.at(l.Key+StatsName))
 }
 
 // Remote reports whether the output goes to object storage.
@@ -175,6 +199,33 @@ func (o *Output) publish(ctx context.Context, files []string) error {
 		}
 	}
 	return nil
+}
+
+// foreignFile returns the first file (relative, "/"-separated) in dir
+// that Publish would upload and that is not part of a winnow output
+// (layout.Owned); "" when none, or when dir does not exist.
+func foreignFile(dir string) string {
+	found := ""
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || found != "" {
+			return filepath.SkipAll
+		}
+		if p != dir && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.Type().IsRegular() {
+			rel, _ := filepath.Rel(dir, p)
+			if rel = filepath.ToSlash(rel); !layout.Owned(rel) {
+				found = rel
+				return filepath.SkipAll
+			}
+		}
+		return nil
+	})
+	return found
 }
 
 // ownedKeys returns the keys under prefix that are part of a winnow

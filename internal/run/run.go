@@ -536,7 +536,7 @@ func prepareOut(dir string, overwrite, resume bool) error {
 			}
 		}
 	}
-	for _, f := range []string{"documents", filepath.Join("rejects", "dedup"), "rejects", "side", "attributes"} {
+	for _, f := range []string{"documents", filepath.Join("rejects", "dedup"), "rejects", "side", "attributes", "report"} {
 		os.Remove(filepath.Join(dir, f))
 	}
 	return nil
@@ -549,7 +549,7 @@ func isShardName(name string) bool { return layout.IsShardName(name) }
 // ownedNames are the entries of OUTDIR that only winnow writes, removed
 // whole: stats.json, the report and the dedup phase's state (the run's
 // state in .run is listed entry by entry: its lock file stays).
-var ownedNames = []string{"stats.json", "report", "report.html", ".dedup"}
+var ownedNames = []string{"stats.json", "report.html", ".dedup", "report/histograms.json", "report/sample.jsonl.zst"}
 
 // ownedOutput lists, sorted, the output of winnow in dir: the entries in
 // ownedNames, those of .run but its lock file, and the shard files (see isShardName, or temporary files

@@ -401,9 +401,12 @@ func ExpandWith(ctx context.Context, rawURL string, opt ExpandOptions) (Expansio
 			// k == len(name): the object itself matched; else a folder did.
 			if k == len(name) {
 				// named by the pattern itself: taken, as a shell glob
-				// takes a file, unless inside the run's output
+				// takes a file, unless inside the run's output, or an
+				// earlier output's file other than a document shard
 				if e, ok := excluded(key); ok {
 					skippedDirs[e] = true
+				} else if d, ok := outsideDocuments(key, outs); ok {
+					skippedDirs[d] = true
 				} else {
 					ex.URLs = append(ex.URLs, l.at(key).String())
 				}
@@ -457,6 +460,25 @@ func outputDirs(keys []string, on bool) map[string]bool {
 		}
 	}
 	return out
+}
+
+// outsideDocuments returns the output folder (see outputDirs) that holds
+// key other than in its documents/ folder: stats.json, rejects, side and
+// attribute files of an earlier run are no documents.
+func outsideDocuments(key string, outs map[string]bool) (string, bool) {
+	if len(outs) == 0 {
+		return "", false
+	}
+	for i := len(key) - 1; i >= -1; i-- {
+		if i >= 0 && key[i] != '/' {
+			continue
+		}
+		d := key[:i+1] // "" for the bucket
+		if outs[d] {
+			return d, !strings.HasPrefix(key, d+"documents/")
+		}
+	}
+	return "", false
 }
 
 // outputBelow returns the first output folder (see outputDirs) on the

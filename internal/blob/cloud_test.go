@@ -360,6 +360,10 @@ func TestExpandWithOutputs(t *testing.T) {
 		{arg: "out/in/", outputs: 1, wantErr: "no such object, and no input object below it (1 folders skipped: the run's own output, or earlier winnow outputs)"},
 		{arg: "out/in/x.jsonl", wantErr: "inside the run's output " + b + "out/, never an input"},
 		{arg: "**/*.jsonl", want: []string{"in/a.jsonl"}, skipped: map[string]int64{}, outputs: 1},
+		// files of earlier outputs named by a glob: their document shards
+		// only, never stats.json or rejects
+		{arg: "prev/*/*", want: []string{"prev/documents/00000.jsonl.zst"}, skipped: map[string]int64{}, outputs: 1},
+		{arg: "**/stats.json", outputs: 3, wantErr: "no object matches (3 folders skipped: the run's own output, or earlier winnow outputs)"},
 		// a glob that names an output folder reads its documents/, as
 		// naming the folder does (and as a local glob does)
 		{arg: "in/*", want: []string{"in/a.jsonl", "in/ck/documents/00000.jsonl.zst", "in/notes.txt", "in/old/documents/00000.jsonl.zst", "in/sub/c.jsonl.zst"}, skipped: map[string]int64{}},

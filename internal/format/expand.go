@@ -110,6 +110,7 @@ func ExpandWith(args []string, opt ExpandOptions) (Expansion, error) {
 			ex.Files = append(ex.Files, p)
 		}
 	}
+	outCache, skippedOut := map[string]bool{}, map[string]bool{}
 	for _, arg := range args {
 		if blob.IsURL(arg) {
 			bx, err := blob.ExpandWith(context.Background(), arg, blob.ExpandOptions{
@@ -151,6 +152,15 @@ func ExpandWith(args []string, opt ExpandOptions) (Expansion, error) {
 				continue
 			}
 			if !fi.IsDir() {
+				// a file a glob matched inside an earlier output: only
+				// its document shards, as a folder walk takes them
+				if d, ok := outsideDocuments(m, outCache); hasMeta(arg) && ok {
+					if !skippedOut[d] {
+						skippedOut[d] = true
+						ex.SkippedOutputs++
+					}
+					continue
+				}
 				add(m)
 				continue
 			}
@@ -168,6 +178,30 @@ func ExpandWith(args []string, opt ExpandOptions) (Expansion, error) {
 	}
 	sort.Strings(ex.Files)
 	return ex, errors.Join(errs...)
+}
+
+// outsideDocuments returns the nearest folder above the file p that
+// holds a winnow output (IsOutputDir; answers cached in cache), and
+// whether p lies outside that output's documents/ folder: its
+// stats.json, rejects, side and attribute files are no documents.
+func outsideDocuments(p string, cache map[string]bool) (string, bool) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", false
+	}
+	for d := filepath.Dir(abs); ; d = filepath.Dir(d) {
+		out, seen := cache[d]
+		if !seen {
+			out = IsOutputDir(d)
+			cache[d] = out
+		}
+		if out {
+			return d, !strings.HasPrefix(abs, filepath.Join(d, "documents")+string(filepath.Separator))
+		}
+		if filepath.Dir(d) == d {
+			return "", false
+		}
+	}
 }
 
 // IsOutputDir reports whether dir holds a winnow output: a ".run"

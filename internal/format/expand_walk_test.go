@@ -79,6 +79,16 @@ func TestExpandWithOutputs(t *testing.T) {
 	if want := []string{filepath.Join(root, "out", "documents", "00000.jsonl.zst")}; !reflect.DeepEqual(ex.Files, want) {
 		t.Errorf("files %v, want %v", ex.Files, want)
 	}
+	// Files a glob matches inside an earlier output: its document shards
+	// only; its stats.json and rejects are no documents.
+	touch("out/rejects/00000.jsonl.zst")
+	ex, err = ExpandWith([]string{filepath.Join(root, "out", "*", "*"), filepath.Join(root, "*", "stats.json")}, ExpandOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{other, filepath.Join(root, "out", "documents", "00000.jsonl.zst")}; !reflect.DeepEqual(ex.Files, want) || ex.SkippedOutputs != 1 {
+		t.Errorf("glob files %v, skipped outputs %d; want %v and 1 (out)", ex.Files, ex.SkippedOutputs, want)
+	}
 }
 
 // FuzzSkipKey: any name gives "(none)" or a lower-case key that starts

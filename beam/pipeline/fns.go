@@ -27,6 +27,7 @@ import (
 	"winnow/internal/dedup"
 	"winnow/internal/format"
 	"winnow/internal/format/jsonl"
+	"winnow/internal/layout"
 	"winnow/internal/run"
 )
 
@@ -1058,13 +1059,11 @@ func foldCounts(counts []string) (*run.Stats, error) {
 
 // shardNumber is the number a shard's name starts with ("01000.jsonl.zst"
 // → 1000), -1 for a name without one.
-func shardNumber(name string) int64 {
-	digits, _, _ := strings.Cut(name, ".")
-	n, err := strconv.ParseInt(digits, 10, 64)
-	if err != nil {
-		return -1
+func shardNumber(name string) int {
+	if n, ok := layout.ShardIndex(name); ok {
+		return n
 	}
-	return n
+	return -1
 }
 
 // addDedup adds n to the field of res named by its JSON name.

@@ -74,15 +74,7 @@ func outWithQuery(out string, inputs []string) string {
 // displayName is the name of an input in documents, rejects rows and
 // stats.json: a file's path, or an object's URL without its query (as
 // internal/format names it).
-func displayName(path string) string {
-	if !blob.IsURL(path) {
-		return path
-	}
-	if l, err := blob.Parse(path); err == nil {
-		return l.String()
-	}
-	return path
-}
+func displayName(path string) string { return blob.Plain(path) }
 
 // prepareURLOut does for an s3:// or gs:// output prefix what
 // `winnow run` does (blob.PrepareOutput): without overwrite a prefix

@@ -94,8 +94,5 @@ func needLocal(dir string) error {
 	if !blob.IsURL(dir) {
 		return nil
 	}
-	if l, err := blob.Parse(dir); err == nil {
-		dir = l.String()
-	}
-	return fmt.Errorf("%s is an object storage prefix: this command works on a local output folder (run winnow run -o URL --staging DIR, then give it DIR)", dir)
+	return fmt.Errorf("%s is an object storage prefix: this command works on a local output folder (run winnow run -o URL --staging DIR, then give it DIR)", blob.Plain(dir))
 }

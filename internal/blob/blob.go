@@ -157,6 +157,19 @@ func parse(rawURL string) (Location, error) {
 	return l, err
 }
 
+// Plain returns s without its query when s is an object URL (the name
+// documents, errors and stats carry: the bucket's driver parameters, which
+// Remember keeps, may hold endpoints or tokens); any other s as it is.
+func Plain(s string) string {
+	if !IsURL(s) {
+		return s
+	}
+	if l, err := Parse(s); err == nil {
+		return l.String()
+	}
+	return s
+}
+
 // Remember records the query parameters of each URL among args for its
 // bucket, as any operation on the URL would, so that a URL of the same
 // bucket without a query, used first, reaches the same endpoint. Other
@@ -313,30 +326,29 @@ func ExpandWith(ctx context.Context, rawURL string, opt ExpandOptions) (Expansio
 		return "", false
 	}
 	skippedDirs := map[string]bool{}
-	// take lists the objects below the folder root (a key prefix ending
-	// in "/", or "" for the bucket) among keys.
-	take := func(root string, keys []string, outs map[string]bool) {
+	// take lists key, an object below the listed folder root (a key
+	// prefix ending in "/", or "" for the bucket), when a folder walk
+	// would; outs are the output folders among the listed keys.
+	take := func(root, key string, outs map[string]bool) {
 		if outs[root] {
 			root += "documents/"
 		}
-		for _, key := range keys {
-			rel, ok := strings.CutPrefix(key, root)
-			if !ok || hidden(strings.Split(rel, "/")) {
-				continue
-			}
-			if e, ok := excluded(key); ok {
-				skippedDirs[e] = true
-				continue
-			}
-			if d := outputBelow(root, key, outs); d != "" {
-				skippedDirs[d] = true
-				continue
-			}
-			if keep(path.Base(key)) {
-				ex.URLs = append(ex.URLs, l.at(key).String())
-			} else if opt.SkipKey != nil {
-				ex.Skipped[opt.SkipKey(path.Base(key))]++
-			}
+		rel, ok := strings.CutPrefix(key, root)
+		if !ok || hidden(strings.Split(rel, "/")) {
+			return
+		}
+		if e, ok := excluded(key); ok {
+			skippedDirs[e] = true
+			return
+		}
+		if d := outputBelow(root, key, outs); d != "" {
+			skippedDirs[d] = true
+			return
+		}
+		if keep(path.Base(key)) {
+			ex.URLs = append(ex.URLs, l.at(key).String())
+		} else if opt.SkipKey != nil {
+			ex.Skipped[opt.SkipKey(path.Base(key))]++
 		}
 	}
 	// why says what a listing that found nothing passed over.
@@ -368,7 +380,10 @@ func ExpandWith(ctx context.Context, rawURL string, opt ExpandOptions) (Expansio
 		if err != nil {
 			return ex, err
 		}
-		take(prefix, keys, outputDirs(keys, opt.SkipOutputs))
+		outs := outputDirs(keys, opt.SkipOutputs)
+		for _, key := range keys {
+			take(prefix, key, outs)
+		}
 		ex.SkippedOutputs = int64(len(skippedDirs))
 		if len(ex.URLs) == 0 {
 			return ex, fmt.Errorf("blob: %s: no such object, and no input object below it%s", l, why())
@@ -390,8 +405,6 @@ func ExpandWith(ctx context.Context, rawURL string, opt ExpandOptions) (Expansio
 		return ex, err
 	}
 	outs := outputDirs(keys, opt.SkipOutputs)
-	folders := map[string]bool{}
-	var folderOrder []string
 	for _, key := range keys {
 		name := strings.Split(key, "/")
 		for k := len(name); k >= 1; k-- {
@@ -410,22 +423,17 @@ func ExpandWith(ctx context.Context, rawURL string, opt ExpandOptions) (Expansio
 				} else {
 					ex.URLs = append(ex.URLs, l.at(key).String())
 				}
-			} else if root := strings.Join(name[:k], "/") + "/"; !folders[root] {
-				folders[root] = true
-				folderOrder = append(folderOrder, root)
+			} else {
+				take(strings.Join(name[:k], "/")+"/", key, outs) // below a matched folder
 			}
 			break
 		}
-	}
-	for _, root := range folderOrder {
-		take(root, keys, outs)
 	}
 	ex.SkippedOutputs = int64(len(skippedDirs))
 	if len(ex.URLs) == 0 {
 		return ex, fmt.Errorf("blob: %s: no object matches%s", l, why())
 	}
-	slices.Sort(ex.URLs)
-	ex.URLs = slices.Compact(ex.URLs)
+	slices.Sort(ex.URLs) // each key is taken once at most
 	return ex, nil
 }
 

@@ -76,13 +76,11 @@ func ExpandWith(args []string, opt ExpandOptions) (Expansion, error) {
 	var exclude, excludeURLs []string
 	for _, e := range opt.Exclude {
 		if blob.IsURL(e) {
-			if l, err := blob.Parse(e); err == nil {
-				u := l.String()
-				if !strings.HasSuffix(u, "/") {
-					u += "/"
-				}
-				excludeURLs = append(excludeURLs, u)
+			u := blob.Plain(e)
+			if !strings.HasSuffix(u, "/") {
+				u += "/"
 			}
+			excludeURLs = append(excludeURLs, u)
 			continue
 		}
 		if abs, err := filepath.Abs(e); err == nil {

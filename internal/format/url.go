@@ -24,12 +24,7 @@ const urlSniffBytes = 64 << 10
 // plainURL is u without its query (the bucket's driver parameters,
 // which blob remembers): the name documents and errors carry, so that the
 // last path element is the object's base name.
-func plainURL(u string) string {
-	if l, err := blob.Parse(u); err == nil {
-		return l.String()
-	}
-	return u
-}
+func plainURL(u string) string { return blob.Plain(u) }
 
 // openURL opens the object at u with one streaming GET: it reads the
 // object's first bytes to tell its format, as Detect does for a file, and

@@ -410,10 +410,7 @@ func expand(be *Backend, args []string, outDir, outURL string) (files []string, 
 		} else {
 			got, err = be.Expand([]string{a})
 		}
-		name := a
-		if l, perr := blob.Parse(a); perr == nil && blob.IsURL(a) {
-			name = l.String() // without the query: the bucket's parameters
-		}
+		name := blob.Plain(a)
 		if err != nil {
 			unreadable = append(unreadable, badRow{&winnow.ParseError{File: name, Offset: -1, Record: -1, Err: err}, true})
 			continue

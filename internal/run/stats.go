@@ -97,10 +97,7 @@ func IncompleteMessage(unreadable int, rejected int64, outDir string) string {
 	if rejected > 0 {
 		parts = append(parts, plural(rejected, "record was rejected", "records were rejected"))
 	}
-	if l, err := blob.Parse(outDir); err == nil && blob.IsURL(outDir) {
-		outDir = l.String() // without the query
-	}
-	return fmt.Sprintf("finished, but %s (see %s/rejects and stats.json)", strings.Join(parts, " and "), strings.TrimSuffix(outDir, "/"))
+	return fmt.Sprintf("finished, but %s (see %s/rejects and stats.json)", strings.Join(parts, " and "), strings.TrimSuffix(blob.Plain(outDir), "/"))
 }
 
 // plural is "1 one" or "n many".
